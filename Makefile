@@ -1,0 +1,44 @@
+# ndr — make demo | make test | make bench | make lint
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test lint typecheck unit bench venv clean golden
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ndr needs Python >= 3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## demo: set up, then run ndr on the bundled sample data
+demo: $(STAMP)
+	$(VENV)/bin/ndr triage tests/samples
+
+## test: set up, then lint, type-check and run the whole test suite
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check analyzer connectors reports ndr tests bench
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+unit: $(STAMP)
+	$(PY) -m pytest -q
+
+## golden: rewrite the expected JSON of the golden samples (review the diff!)
+golden: $(STAMP)
+	$(PY) -m pytest -q tests/test_golden.py --update-golden
+
+## bench: speed and memory figures, as ratios against baselines measured in the same run
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) bench/bench.py
+
+clean:
+	rm -rf $(VENV) demo-out .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,142 @@
+"""RFC 3464 delivery-status fields: per-message and per-recipient blocks, leniently parsed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from analyzer.textutil import unfold
+
+_FIELD = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,60})[ \t]*:[ \t]*(.*)")
+
+# Per-recipient fields (RFC 3464 section 2.3); a block holding any of these is a recipient block.
+RECIPIENT_FIELDS = frozenset(
+    {
+        "final-recipient",
+        "original-recipient",
+        "action",
+        "status",
+        "remote-mta",
+        "diagnostic-code",
+        "last-attempt-date",
+        "will-retry-until",
+        "x-actual-recipient",
+        "x-display-name",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DsnRecipient:
+    """One per-recipient block, values unfolded; types (rfc822; dns; smtp;) split off."""
+
+    final_recipient: str | None = None
+    original_recipient: str | None = None
+    action: str | None = None
+    status: str | None = None
+    remote_mta: str | None = None
+    diagnostic_type: str | None = None
+    diagnostic: str | None = None
+    last_attempt: str | None = None
+    will_retry_until: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()  # every field of the block, lowercased names, in order
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DsnReport:
+    """A parsed message/delivery-status part."""
+
+    reporting_mta: str | None = None
+    received_from_mta: str | None = None
+    arrival_date: str | None = None
+    message_fields: tuple[tuple[str, str], ...] = ()
+    recipients: tuple[DsnRecipient, ...] = ()
+
+
+def field_blocks(text: str) -> list[list[tuple[str, str]]]:
+    """Split text into blocks of (lowercased name, unfolded value) fields, blank-line separated.
+
+    Continuation lines (starting with whitespace) are unfolded into the previous field. Lines that
+    are not fields are kept as continuation of the previous field only when indented.
+    """
+    blocks: list[list[tuple[str, str]]] = []
+    block: list[tuple[str, list[str]]] = []
+
+    def flush() -> None:
+        if block:
+            blocks.append([(n, unfold(" ".join(v))) for n, v in block])
+            block.clear()
+
+    for line in text.splitlines():
+        if not line.strip():
+            flush()
+            continue
+        if line[0] in " \t" and block:
+            block[-1][1].append(line.strip())
+            continue
+        m = _FIELD.match(line)
+        if m:
+            block.append((m.group(1).lower(), [m.group(2)]))
+        elif block:  # a wrapped line that lost its indentation
+            block[-1][1].append(line.strip())
+    flush()
+    return blocks
+
+
+def split_type(value: str | None) -> tuple[str | None, str | None]:
+    """'rfc822; a@b' -> ('rfc822', 'a@b'); 'a@b' -> (None, 'a@b')."""
+    if value is None:
+        return None, None
+    head, sep, rest = value.partition(";")
+    if sep and head.strip() and " " not in head.strip() and len(head.strip()) <= 20:
+        return head.strip().lower(), rest.strip() or None
+    return None, value.strip() or None
+
+
+def _value(fields: dict[str, str], name: str) -> str | None:
+    v = fields.get(name)
+    return v.strip() if v and v.strip() else None
+
+
+def parse_dsn(text: str) -> DsnReport | None:
+    """Parse the text of a message/delivery-status part; None when it holds no recipient block."""
+    blocks = field_blocks(text)
+    message_fields: list[tuple[str, str]] = []
+    recipients: list[DsnRecipient] = []
+    for block in blocks:
+        names = {n for n, _ in block}
+        if names & RECIPIENT_FIELDS and ("final-recipient" in names or "original-recipient" in names
+                                         or "action" in names or "status" in names):
+            recipients.append(_recipient(block))
+        else:
+            message_fields.extend(block)
+    if not recipients and not message_fields:
+        return None
+    mf = dict(message_fields)
+    return DsnReport(
+        reporting_mta=split_type(_value(mf, "reporting-mta"))[1],
+        received_from_mta=split_type(_value(mf, "received-from-mta"))[1],
+        arrival_date=_value(mf, "arrival-date"),
+        message_fields=tuple(message_fields),
+        recipients=tuple(recipients),
+    )
+
+
+def _recipient(block: list[tuple[str, str]]) -> DsnRecipient:
+    f: dict[str, str] = {}
+    for name, value in block:
+        f.setdefault(name, value)  # first occurrence wins
+    dtype, diag = split_type(_value(f, "diagnostic-code"))
+    final = split_type(_value(f, "final-recipient"))[1] or split_type(_value(f, "x-actual-recipient"))[1]
+    return DsnRecipient(
+        final_recipient=final,
+        original_recipient=split_type(_value(f, "original-recipient"))[1],
+        action=(_value(f, "action") or "").lower().split()[0] if _value(f, "action") else None,
+        status=_value(f, "status"),
+        remote_mta=split_type(_value(f, "remote-mta"))[1],
+        diagnostic_type=dtype,
+        diagnostic=diag,
+        last_attempt=_value(f, "last-attempt-date"),
+        will_retry_until=_value(f, "will-retry-until"),
+        fields=tuple(block),
+    )

@@ -1,0 +1,218 @@
+"""From bytes to a `Parsed` view of a message: the parts a bounce analysis needs, decoded once.
+
+Uses the stdlib parser with policy compat32 (the fast one, see design.md). Bounded by
+analyzer.limits; every problem becomes a defect string, nothing raises.
+"""
+
+from __future__ import annotations
+
+import email
+import email.parser
+from dataclasses import dataclass, field
+from email.message import Message
+
+from analyzer import limits
+from analyzer.dsn import DsnReport, parse_dsn
+from analyzer.textutil import clip, decode_bytes, decode_rfc2047, header_str, html_to_text
+
+_REPORT_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
+_ORIGINAL_MESSAGE_TYPES = frozenset({"message/rfc822", "message/global", "message/partial"})
+_ORIGINAL_HEADER_TYPES = frozenset({"text/rfc822-headers", "message/rfc822-headers", "message/global-headers"})
+_FEEDBACK_TYPES = frozenset({"message/feedback-report"})
+
+
+@dataclass(slots=True)
+class Parsed:
+    """A parsed message with its bounce-relevant parts pulled out. Built once per message."""
+
+    msg: Message  # the top-level compat32 message
+    plain: list[str] = field(default_factory=list)  # decoded text/plain parts, in order (not attached originals)
+    html: list[str] = field(default_factory=list)  # text/html parts rendered to text
+    report: list[str] = field(default_factory=list)  # raw text of message/delivery-status parts
+    feedback: list[str] = field(default_factory=list)  # raw text of message/feedback-report parts
+    original: Message | None = None  # the returned message (or its headers only)
+    original_is_headers_only: bool = False  # True for text/rfc822-headers
+    defects: list[str] = field(default_factory=list)
+    truncated: bool = False  # the input was longer than limits.MAX_MESSAGE_BYTES
+    _headers: dict[str, str | None] = field(default_factory=dict)
+    _text: str | None = None
+    _dsn: DsnReport | None = None
+    _dsn_done: bool = False
+
+    def header(self, name: str) -> str | None:
+        """A top-level header, RFC 2047-decoded and unfolded; None when absent or empty."""
+        key = name.lower()
+        if key in self._headers:
+            return self._headers[key]
+        raw = self.msg.get(name)
+        value = decode_rfc2047(clip(header_str(raw), limits.MAX_HEADER_CHARS)) if raw is not None else None
+        self._headers[key] = value or None
+        return value or None
+
+    def raw_header(self, name: str) -> str:
+        """A top-level header as raw text (not decoded), '' when absent. Cheap: for gating checks."""
+        raw = self.msg.get(name)
+        return "" if raw is None else header_str(raw)
+
+    @property
+    def dsn(self) -> DsnReport | None:
+        """The first message/delivery-status part that holds fields, parsed (cached)."""
+        if not self._dsn_done:
+            self._dsn_done = True
+            for text in self.report:
+                report = parse_dsn(text)
+                if report is not None and (report.recipients or self._dsn is None):
+                    self._dsn = report
+                    if report.recipients:
+                        break
+        return self._dsn
+
+    @property
+    def text(self) -> str:
+        """All human-readable body text: text/plain parts, else HTML rendered to text."""
+        if self._text is None:
+            parts = self.plain if any(p.strip() for p in self.plain) else self.html
+            self._text = clip("\n".join(parts), limits.MAX_TEXT_CHARS)
+        return self._text
+
+
+def parse(data: bytes) -> Parsed:
+    """Parse raw message bytes. Never raises; problems land in Parsed.defects."""
+    defects: list[str] = []
+    truncated = False
+    if len(data) > limits.MAX_MESSAGE_BYTES:
+        data = data[: limits.MAX_MESSAGE_BYTES]
+        truncated = True
+        defects.append(f"message longer than {limits.MAX_MESSAGE_BYTES} bytes: analysed the first part only")
+    if b"\0" in data:
+        data = data.replace(b"\0", b"")
+        defects.append("NUL bytes removed")
+    try:
+        msg = email.message_from_bytes(data)
+    except Exception as exc:  # noqa: BLE001 - the stdlib parser is not supposed to raise, but be sure
+        defects.append(f"unparseable message: {type(exc).__name__}")
+        msg = Message()
+    parsed = Parsed(msg=msg, defects=defects, truncated=truncated)
+    _collect(parsed, msg, depth=0, budget=[limits.MAX_PARTS], inside_original=False)
+    for d in msg.defects:
+        parsed.defects.append(_defect_name(d))
+    return parsed
+
+
+def _defect_name(defect: object) -> str:
+    name = type(defect).__name__
+    return {
+        "StartBoundaryNotFoundDefect": "multipart start boundary not found",
+        "CloseBoundaryNotFoundDefect": "multipart close boundary not found",
+        "MissingHeaderBodySeparatorDefect": "missing blank line between headers and body",
+        "FirstHeaderLineIsContinuationDefect": "first header line is a continuation",
+        "MisplacedEnvelopeHeaderDefect": "misplaced envelope From line",
+        "MultipartInvariantViolationDefect": "multipart content type without parts",
+        "NoBoundaryInMultipartDefect": "multipart without boundary",
+        "InvalidBase64PaddingDefect": "invalid base64 padding",
+        "InvalidBase64CharactersDefect": "invalid base64 characters",
+        "InvalidBase64LengthDefect": "invalid base64 length",
+    }.get(name, name)
+
+
+def _collect(parsed: Parsed, part: Message, *, depth: int, budget: list[int], inside_original: bool) -> None:
+    """Walk the MIME tree once, bounded in parts and depth."""
+    if budget[0] <= 0:
+        if budget[0] == 0:
+            parsed.defects.append(f"more than {limits.MAX_PARTS} MIME parts: the rest were skipped")
+            budget[0] = -1
+        return
+    budget[0] -= 1
+    if depth > limits.MAX_DEPTH:
+        parsed.defects.append(f"MIME nesting deeper than {limits.MAX_DEPTH}: inner parts skipped")
+        return
+    ctype = part.get_content_type()
+    maintype = ctype.split("/", 1)[0]
+    if ctype in _REPORT_TYPES:
+        parsed.report.append(_structured_text(parsed, part))
+        return
+    if ctype in _FEEDBACK_TYPES:
+        parsed.feedback.append(_structured_text(parsed, part))
+        return
+    if ctype in _ORIGINAL_MESSAGE_TYPES:
+        payload = part.get_payload()
+        if parsed.original is None and isinstance(payload, list) and payload and isinstance(payload[0], Message):
+            parsed.original = payload[0]
+        elif parsed.original is None and isinstance(payload, str):
+            parsed.original = _headers_from_text(_decoded(parsed, part))
+        return  # the returned message's own body is not the report's text
+    if ctype in _ORIGINAL_HEADER_TYPES:
+        if parsed.original is None:
+            parsed.original = _headers_from_text(_decoded(parsed, part))
+            parsed.original_is_headers_only = True
+        return
+    if part.is_multipart():
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            for sub in payload:
+                if isinstance(sub, Message):
+                    _collect(parsed, sub, depth=depth + 1, budget=budget, inside_original=inside_original)
+        return
+    if maintype == "text" or (maintype == "multipart" and not part.is_multipart()):
+        if part.get_filename() and ctype != "text/plain":
+            return
+        text = _decoded(parsed, part)
+        if ctype == "text/html":
+            parsed.html.append(html_to_text(text))
+        else:
+            parsed.plain.append(text)
+
+
+def _decoded(parsed: Parsed, part: Message) -> str:
+    """The decoded text of a leaf part, bounded; charset problems recorded as defects."""
+    try:
+        data = part.get_payload(decode=True)
+    except Exception as exc:  # noqa: BLE001 - decoding hostile transfer encodings
+        parsed.defects.append(f"undecodable part ({type(exc).__name__})")
+        raw = part.get_payload()
+        return raw if isinstance(raw, str) else ""
+    if not isinstance(data, bytes):
+        return ""
+    if len(data) > limits.MAX_PART_DECODE_BYTES:
+        data = data[: limits.MAX_PART_DECODE_BYTES]
+        parsed.defects.append(f"text part longer than {limits.MAX_PART_DECODE_BYTES} bytes: truncated")
+    charset = part.get_param("charset")
+    label = charset if isinstance(charset, str) else None
+    text, bad = decode_bytes(data, label)
+    if bad:
+        parsed.defects.append(f"text not decodable as declared charset {label!r}")
+    return text
+
+
+def _structured_text(parsed: Parsed, part: Message) -> str:
+    """Raw text of a message/delivery-status or feedback-report part (header blocks)."""
+    payload = part.get_payload()
+    if isinstance(payload, list):  # compat32 parses each block as a header-only Message
+        blocks = []
+        for block in payload:
+            if isinstance(block, Message):
+                lines = [f"{k}: {header_str(v)}" for k, v in block.items()]
+                body = block.get_payload()
+                if isinstance(body, str) and body.strip():
+                    lines.append(body)  # text that did not look like a field
+                blocks.append("\n".join(lines))
+        text = "\n\n".join(blocks)
+        cte = str(part.get("content-transfer-encoding", "")).lower()
+        if cte in ("base64", "quoted-printable") and ":" not in text[:200]:
+            text = _decoded(parsed, part)
+    else:
+        text = _decoded(parsed, part)
+    return clip(text, limits.MAX_DSN_CHARS)
+
+
+_header_parser = email.parser.HeaderParser()
+
+
+def _headers_from_text(text: str) -> Message:
+    """Parse a header block given as text (text/rfc822-headers, pasted headers)."""
+    return _header_parser.parsestr(clip(text.lstrip("\r\n"), limits.MAX_TEXT_CHARS))
+
+
+def headers_from_text(text: str) -> Message:
+    """Public form of _headers_from_text, for detectors that find pasted original headers."""
+    return _headers_from_text(text)

@@ -1,0 +1,141 @@
+"""Text helpers for hostile mail: charset decoding, header decoding, HTML to text, unfolding.
+
+Pure functions, no I/O. Everything here is bounded: inputs are truncated to documented limits.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import re
+from email.header import decode_header
+
+# Misspelled or vendor charset labels seen in real bounces, mapped to a codec Python knows.
+CHARSET_ALIASES: dict[str, str] = {
+    "uft-8": "utf-8",
+    "utf8": "utf-8",
+    "utf-8-sig": "utf-8",
+    "unicode-1-1-utf-7": "utf-7",
+    "x-unknown": "latin-1",
+    "unknown-8bit": "latin-1",
+    "us-ascii": "ascii",
+    "ascii": "ascii",
+    "x-sjis": "shift_jis",
+    "sjis": "shift_jis",
+    "shift-jis": "shift_jis",
+    "ks_c_5601-1987": "cp949",
+    "iso-8859-8-i": "iso-8859-8",
+    "windows-874": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "default": "latin-1",
+    "x-user-defined": "latin-1",
+}
+
+_known_codecs: dict[str, str | None] = {}
+
+
+def codec_for(charset: str | None) -> str | None:
+    """The Python codec name for a MIME charset label, or None when unknown."""
+    if not charset:
+        return None
+    label = charset.strip().strip("\"'").lower()
+    if label in _known_codecs:
+        return _known_codecs[label]
+    name: str | None = CHARSET_ALIASES.get(label, label)
+    try:
+        codecs.lookup(name or "")
+    except LookupError:
+        name = None
+    if len(_known_codecs) < 512:  # bounded: labels come from strangers
+        _known_codecs[label] = name
+    return name
+
+
+def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
+    """Decode bytes with the declared charset; fall back to UTF-8 then Latin-1.
+
+    Returns the text and whether the declared charset was unusable (a defect worth recording).
+    """
+    name = codec_for(charset)
+    if name == "ascii" or name is None:
+        if data.isascii():
+            return data.decode("ascii"), False
+        try:
+            return data.decode("utf-8"), name is None and charset is not None
+        except UnicodeDecodeError:
+            return data.decode("cp1252", "replace"), True
+    try:
+        return data.decode(name), False
+    except UnicodeDecodeError:
+        try:
+            return data.decode("utf-8"), True
+        except UnicodeDecodeError:
+            return data.decode(name, "replace"), True
+    except LookupError:  # pragma: no cover - codec_for() already checked
+        return data.decode("utf-8", "replace"), True
+
+
+def header_str(value: object) -> str:
+    """A compat32 header value as a clean str (raw 8-bit bytes decoded as UTF-8 or Latin-1)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):  # email.header.Header
+        value = str(value)
+    if value.isascii():
+        return value
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8")
+    except UnicodeDecodeError:
+        return value.encode("utf-8", "surrogateescape").decode("cp1252", "replace")
+
+
+_ENCODED_WORD = re.compile(r"=\?[^?\s]{1,40}\?[bBqQ]\?")
+
+
+def decode_rfc2047(value: str) -> str:
+    """Decode RFC 2047 encoded words; never raises."""
+    value = header_str(value)
+    if "=?" not in value or not _ENCODED_WORD.search(value):
+        return unfold(value)
+    try:
+        parts = decode_header(value)
+    except Exception:  # noqa: BLE001 - email.header raises assorted errors on hostile input
+        return unfold(value)
+    out: list[str] = []
+    for chunk, cs in parts:
+        if isinstance(chunk, bytes):
+            text, _ = decode_bytes(chunk, cs)
+            out.append(text)
+        else:
+            out.append(chunk)
+    return unfold("".join(out))
+
+
+_WS = re.compile(r"\s+")
+
+
+def unfold(value: str) -> str:
+    """Unfold a header value: all runs of whitespace become one space; trimmed."""
+    return _WS.sub(" ", value).strip()
+
+
+_TAG_DROP = re.compile(r"<(script|style|head)\b[^>]{0,500}>.*?</\1\s*>", re.I | re.S)
+_BREAK = re.compile(r"<\s*(br|/p|p|/div|div|tr|/tr|li|/h\d|h\d|/table|table)\b[^>]{0,500}>", re.I)
+_TAG = re.compile(r"<[^>]{0,2000}>")
+_BLANKS = re.compile(r"[ \t\u00a0]+")
+
+
+def html_to_text(markup: str) -> str:
+    """A readable plain-text rendering of an HTML body (for NDRs that only ship HTML)."""
+    text = _TAG_DROP.sub(" ", markup)
+    text = _BREAK.sub("\n", text)
+    text = _TAG.sub(" ", text)
+    text = html.unescape(text)
+    text = _BLANKS.sub(" ", text)
+    return "\n".join(line.strip() for line in text.splitlines())
+
+
+def clip(text: str, limit: int) -> str:
+    """Text truncated to at most `limit` characters."""
+    return text if len(text) <= limit else text[:limit]
