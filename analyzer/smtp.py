@@ -65,9 +65,8 @@ def join_reply_lines(text: str) -> str:
                 out.append(rest)
         else:
             out.append(line.strip())
-    if not matched_any:
-        return clean_diagnostic(text)
-    return clean_diagnostic(" ".join(x for x in out if x))
+    joined = clean_diagnostic(text if not matched_any else " ".join(x for x in out if x))
+    return joined or ""
 
 
 _FIRST_CODE = re.compile(r"\b([245]\d\d)[ \-]([245]\.\d{1,3}\.\d{1,3})\s")

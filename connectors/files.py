@@ -55,7 +55,9 @@ def _has_second_from(path: Path) -> bool:
     return False
 
 
-def iter_mbox(fh: BinaryIO, *, start: int = 0, max_message_bytes: int = 64 * 1024 * 1024) -> Iterator[tuple[int, bytes]]:
+def iter_mbox(
+    fh: BinaryIO, *, start: int = 0, max_message_bytes: int = 64 * 1024 * 1024
+) -> Iterator[tuple[int, bytes]]:
     """(offset, bytes) of each message in an mbox stream, from byte `start`. mboxrd '>From ' unescaped.
 
     A message is delimited by a 'From ' line at the start of the file or after a blank line.

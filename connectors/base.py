@@ -1,0 +1,50 @@
+"""The contract between connectors and the scan loop.
+
+A connector yields raw messages (bytes, never decoded) with a stable reference, in an order that
+lets the scan advance a cursor safely. The scan stores each message and advances the cursor in one
+transaction; only then does it call `after_store` (seen/move/delete). A connector resumes from the
+cursor it is given, never from dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RawMessage:
+    """One message fetched from a source."""
+
+    ref: str  # stable reference inside the source, e.g. "INBOX/1712345678/42" (folder/UIDVALIDITY/UID),
+    #           a Graph message id, or a file path (+ "#offset" for mbox members)
+    data: bytes  # the raw RFC 5322 bytes
+    cursor: str | None  # the source's cursor (JSON text) once this message is stored; None: do not advance
+    folder: str | None = None  # folder / mailbox path, when the source has folders
+    received_at: str | None = None  # the server's arrival time (IMAP INTERNALDATE, Graph receivedDateTime), ISO
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Checkpoint:
+    """A cursor to store with no message (e.g. Graph's deltaLink after the last page)."""
+
+    cursor: str  # JSON text
+
+
+class Connector(Protocol):
+    """What the scan loop needs from a source."""
+
+    name: str  # the source's name from the config
+
+    def fetch(self, cursor: str | None, *, limit: int | None = None) -> Iterator[RawMessage | Checkpoint]:
+        """Messages after `cursor` (None: from the beginning), oldest first where the source allows."""
+        ...
+
+    def after_store(self, message: RawMessage) -> None:
+        """The configured after-action (none / seen / move / delete), once the message is stored."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
