@@ -1,0 +1,196 @@
+"""A real authoritative DNS server (Knot DNS) on loopback, serving the test zones in tests/dns/.
+
+`KnotServer.start(tmp)` writes a knotd configuration into a temporary directory, starts knotd in the
+foreground on 127.0.0.1 at a free port (UDP and TCP), waits until it answers, and `stop()` ends it.
+The EDNS UDP payload is limited to 1220 bytes (knot's minimum) so that large answers come back
+truncated and must be retried over TCP. Zones named in BROKEN_ZONES are deliberately unloadable: knotd answers SERVFAIL.
+
+Also here: `silent_udp_server()` (reads queries, never answers: a resolver that times out) and
+`servfail_server()` (answers SERVFAIL to everything), both plain sockets on loopback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.query
+import dns.rcode
+
+ZONE_DIR = Path(__file__).parent / "dns"
+BROKEN_ZONES = ("broken.example.org",)  # zone files with a syntax error on purpose
+START_TIMEOUT_S = 20.0
+
+
+def free_port() -> int:
+    """A port free for both UDP and TCP on 127.0.0.1."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+            tcp.bind(("127.0.0.1", 0))
+            port = int(tcp.getsockname()[1])
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+                try:
+                    udp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+    raise RuntimeError("no free port on 127.0.0.1")
+
+
+def zone_names() -> list[str]:
+    return sorted(p.name.removesuffix(".zone") for p in ZONE_DIR.glob("*.zone"))
+
+
+def _config(tmp: Path, port: int) -> str:
+    zones = "\n".join(f"  - domain: {name}\n    file: {ZONE_DIR / (name + '.zone')}" for name in zone_names())
+    return f"""\
+server:
+    rundir: "{tmp}"
+    pidfile: "{tmp}/knot.pid"
+    listen: 127.0.0.1@{port}
+    udp-max-payload: 1220
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+
+database:
+    storage: "{tmp}/db"
+
+control:
+    listen: "{tmp}/knot.sock"
+
+log:
+  - target: "{tmp}/knot.log"
+    any: info
+
+template:
+  - id: default
+    semantic-checks: off
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+
+zone:
+{zones}
+"""
+
+
+@dataclass(slots=True)
+class KnotServer:
+    """A running knotd. `address` is what `--resolver` takes: '127.0.0.1:PORT'."""
+
+    binary: str
+    tmp: Path
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> KnotServer:
+        self.port = free_port()
+        (self.tmp / "db").mkdir(parents=True, exist_ok=True)
+        conf = self.tmp / "knot.conf"
+        conf.write_text(_config(self.tmp, self.port))
+        self.process = subprocess.Popen(
+            [self.binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=(self.tmp / "stderr").open("wb")
+        )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"knotd exited: {self.log()}")
+            if self._answers():
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"knotd did not answer within {START_TIMEOUT_S}s: {self.log()}")
+
+    def _answers(self) -> bool:
+        query = dns.message.make_query("example.com.", "SOA")
+        try:
+            response = dns.query.udp(query, "127.0.0.1", port=self.port, timeout=0.2)
+        except (dns.exception.Timeout, OSError):
+            return False
+        return response.rcode() == dns.rcode.NOERROR and bool(response.answer)
+
+    def log(self) -> str:
+        parts = [p.read_text(errors="replace")[-4000:] for p in (self.tmp / "knot.log", self.tmp / "stderr") if p.exists()]
+        return "\n".join(parts)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+
+
+@contextlib.contextmanager
+def silent_udp_server() -> Iterator[str]:
+    """A UDP socket on loopback that reads queries and never replies. Yields '127.0.0.1:PORT'."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.1)
+    stop = threading.Event()
+    received: list[bytes] = []
+
+    def drain() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError, OSError):
+                received.append(sock.recvfrom(4096)[0])
+
+    thread = threading.Thread(target=drain, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        sock.close()
+
+
+@contextlib.contextmanager
+def servfail_server() -> Iterator[str]:
+    """A UDP responder on loopback answering SERVFAIL to every query. Yields '127.0.0.1:PORT'."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.1)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                data, peer = sock.recvfrom(4096)
+            except (TimeoutError, OSError):
+                continue
+            try:
+                query = dns.message.from_wire(data)
+            except dns.exception.DNSException:
+                continue
+            response = dns.message.make_response(query)
+            response.set_rcode(dns.rcode.SERVFAIL)
+            response.flags |= dns.flags.RA
+            with contextlib.suppress(OSError):
+                sock.sendto(response.to_wire(), peer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        sock.close()
