@@ -1,0 +1,386 @@
+"""The IMAP source: new messages of each configured folder, by UIDVALIDITY + UID, oldest first.
+
+- The cursor (JSON) holds, per folder, the UIDVALIDITY and the last UID handed out:
+  `{"folders": {"INBOX": {"uidvalidity": 1712345678, "uid": 42}}}`. A changed UIDVALIDITY means the
+  old UIDs name nothing any more: the folder is read again from the start and the store, which
+  deduplicates by content digest, keeps each message once.
+- Folders are opened read-only (EXAMINE) unless an after-action is configured. Bodies are fetched
+  with `UID FETCH <uid list> BODY.PEEK[]` (never marks \\Seen) in batches bounded by count and bytes
+  (sizes from RFC822.SIZE first); a message larger than max_message_bytes is fetched up to that size.
+- A dropped connection is reopened with exponential backoff (bounded attempts) and the folder is
+  resumed after the last UID handed out; then SourceError.
+- After-actions (seen / move / delete) are queued by `after_store` and sent in one command per
+  batch, before the next fetch and when the folder or the connector is closed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import imapclient
+from imapclient.exceptions import IMAPClientError
+
+from connectors.base import Checkpoint, RawMessage
+from connectors.imap_config import AfterKind, Auth, ImapConfig, SecretRef, parse_config
+from connectors.imap_session import TRANSIENT, TokenSource, close_quietly, connect
+from connectors.oauth import ClientCredentials, CommandTokens, MsalTokens
+from ndr.errors import ConfigError, SourceError
+
+__all__ = ["Batch", "FolderState", "ImapConfig", "ImapConnector", "decode_cursor", "encode_cursor", "open_source",
+           "parse_config", "plan_batches"]
+
+SIZE_WINDOW = 1000  # UIDs per RFC822.SIZE query (one round trip plans up to this many messages)
+MAX_BACKOFF = 60.0  # seconds: the longest wait between reconnect attempts
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FolderState:
+    """Where a folder's scan stands."""
+
+    uidvalidity: int  # the folder's UIDVALIDITY when the UIDs below were handed out
+    uid: int  # the last UID handed out (0: none yet)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Batch:
+    """UIDs fetched with one UID FETCH."""
+
+    uids: tuple[int, ...]  # in ascending order
+    partial: bool = False  # one message larger than max_message_bytes: fetch only its start
+
+
+def decode_cursor(cursor: str | None, where: str) -> dict[str, FolderState]:
+    """The per-folder states of a cursor written by `encode_cursor` (None: nothing read yet)."""
+    if not cursor:
+        return {}
+    try:
+        raw = json.loads(cursor)["folders"]
+        return {str(f): FolderState(uidvalidity=int(s["uidvalidity"]), uid=int(s["uid"])) for f, s in raw.items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise SourceError(f"{where}: stored IMAP cursor is not readable; reset it with `ndr state reset`") from None
+
+
+def encode_cursor(states: dict[str, FolderState]) -> str:
+    folders = {f: {"uidvalidity": s.uidvalidity, "uid": s.uid} for f, s in sorted(states.items())}
+    return json.dumps({"folders": folders}, separators=(",", ":"))
+
+
+def plan_batches(uids: list[int], sizes: dict[int, int], *, max_count: int, max_bytes: int,
+                 max_message: int) -> Iterator[Batch]:
+    """Group ascending UIDs into fetches of at most max_count messages and max_bytes bytes.
+
+    A message over max_message bytes goes alone, marked partial. A UID missing from `sizes`
+    (expunged meanwhile) is still asked for; the server then simply returns nothing for it.
+    """
+    current: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if size > max_message:
+            if current:
+                yield Batch(uids=tuple(current))
+                current, total = [], 0
+            yield Batch(uids=(uid,), partial=True)
+            continue
+        if current and (len(current) >= max_count or total + size > max_bytes):
+            yield Batch(uids=tuple(current))
+            current, total = [], 0
+        current.append(uid)
+        total += size
+    if current:
+        yield Batch(uids=tuple(current))
+
+
+class ImapConnector:
+    """One IMAP source (see the module docstring). Not thread-safe; one per scan."""
+
+    def __init__(self, config: ImapConfig, *, log: logging.Logger, password: str | None = None,
+                 tokens: TokenSource | None = None) -> None:
+        self.name = config.name
+        self._cfg = config
+        self._log = log
+        self._password = password
+        self._tokens = tokens
+        self._client: imapclient.IMAPClient | None = None
+        self._selected: tuple[str, int] | None = None  # (folder, UIDVALIDITY) currently selected
+        self._pending: dict[str, list[tuple[int, int]]] = {}  # folder -> [(uidvalidity, uid)] stored, not acted on
+        self._warned_no_uidplus = False
+
+    # ---- connection
+    def _conn(self) -> imapclient.IMAPClient:
+        if self._client is None:
+            self._client = connect(self._cfg, password=self._password, tokens=self._tokens, log=self._log)
+            self._check_move_target(self._client)
+        return self._client
+
+    def _drop(self) -> None:
+        client, self._client, self._selected = self._client, None, None
+        close_quietly(client)
+
+    def _check_move_target(self, client: imapclient.IMAPClient) -> None:
+        after = self._cfg.after
+        if after.kind is AfterKind.MOVE and after.folder is not None and not client.folder_exists(after.folder):
+            raise ConfigError(f"{self._cfg.where}.after: folder {after.folder!r} does not exist on {self._cfg.host}; "
+                              f"create it first")
+
+    def _select(self, folder: str) -> int:
+        """Select `folder` (EXAMINE when there is no after-action); returns its UIDVALIDITY."""
+        if self._selected is not None and self._selected[0] == folder:
+            return self._selected[1]
+        client = self._conn()
+        try:
+            info = client.select_folder(folder, readonly=self._cfg.after.kind is AfterKind.NONE)
+        except IMAPClientError as exc:
+            if isinstance(exc, TRANSIENT):
+                raise
+            raise ConfigError(f"{self._cfg.where}.folders: cannot open {folder!r} on {self._cfg.host}: "
+                              f"{_one_line(exc)}") from None
+        uidvalidity = int(info[b"UIDVALIDITY"])
+        self._selected = (folder, uidvalidity)
+        return uidvalidity
+
+    def _backoff(self, failures: int, what: str, exc: BaseException) -> None:
+        """Wait before reconnect attempt `failures` (1-based), or give up with SourceError."""
+        self._drop()
+        if failures > self._cfg.retries:
+            raise SourceError(f"source {self.name}: {what}: {_one_line(exc)} (gave up after {self._cfg.retries} "
+                              f"reconnect attempts)") from None
+        delay = min(self._cfg.retry_backoff * 2 ** (failures - 1), MAX_BACKOFF)
+        self._log.warning("source %s: %s: %s; reconnecting in %.1f s (attempt %d of %d)", self.name, what,
+                          _one_line(exc), delay, failures, self._cfg.retries)
+        time.sleep(delay)
+
+    # ---- reading
+    def fetch(self, cursor: str | None, *, limit: int | None = None) -> Iterator[RawMessage | Checkpoint]:
+        """New messages of every folder, oldest UID first, each with the cursor that includes it."""
+        states = decode_cursor(cursor, f"source {self.name}")
+        emitted = encode_cursor(states)
+        handed = 0
+        for folder in self._cfg.folders:
+            if limit is not None and handed >= limit:
+                return
+            for message in self._fetch_folder(folder, states, None if limit is None else limit - handed):
+                handed += 1
+                emitted = message.cursor or emitted
+                yield message
+            now = encode_cursor(states)
+            if now != emitted:  # a new or reset folder with nothing to hand out still records its UIDVALIDITY
+                emitted = now
+                yield Checkpoint(cursor=now)
+
+    def _fetch_folder(self, folder: str, states: dict[str, FolderState], budget: int | None) -> Iterator[RawMessage]:
+        """Hand out the folder's new messages (at most `budget`), resuming across reconnects."""
+        handed = failures = 0
+        while True:
+            try:
+                uidvalidity = self._select(folder)
+                state = self._reconcile(folder, states.get(folder), uidvalidity)
+                states[folder] = state
+                for batch in self._batches(folder, state.uid):
+                    if budget is not None and handed >= budget:
+                        break
+                    uids = batch.uids if budget is None else batch.uids[: budget - handed]
+                    self._flush(folder)
+                    bodies = self._fetch_bodies(uids, batch.partial, folder)
+                    failures = 0  # progress: a later fault gets the full number of attempts again
+                    for uid in uids:
+                        item = bodies.get(uid)
+                        if item is None:  # expunged since the search
+                            continue
+                        states[folder] = FolderState(uidvalidity=uidvalidity, uid=uid)
+                        handed += 1
+                        yield self._message(folder, uidvalidity, uid, item, encode_cursor(states))
+                self._flush(folder)
+            except TRANSIENT as exc:
+                failures += 1
+                last = states[folder].uid if folder in states else 0
+                self._backoff(failures, f"connection lost in {folder} after UID {last}", exc)
+            else:
+                return
+
+    def _reconcile(self, folder: str, known: FolderState | None, uidvalidity: int) -> FolderState:
+        if known is None:
+            return FolderState(uidvalidity=uidvalidity, uid=0)
+        if known.uidvalidity != uidvalidity:
+            self._log.warning("source %s: %s: UIDVALIDITY changed (%d -> %d): reading the whole folder again; "
+                              "messages already stored are kept once (by digest)", self.name, folder,
+                              known.uidvalidity, uidvalidity)
+            self._pending.pop(folder, None)
+            return FolderState(uidvalidity=uidvalidity, uid=0)
+        return known
+
+    def _batches(self, folder: str, after_uid: int) -> Iterator[Batch]:
+        client = self._conn()
+        uids = sorted(u for u in client.search(["UID", f"{after_uid + 1}:*"]) if u > after_uid)
+        if uids:
+            self._log.info("source %s: %s: %d new message(s), UIDs %d-%d", self.name, folder, len(uids),
+                           uids[0], uids[-1])
+        cfg = self._cfg
+        for start in range(0, len(uids), SIZE_WINDOW):
+            window = uids[start:start + SIZE_WINDOW]
+            sizes = {int(u): int(d.get(b"RFC822.SIZE", 0)) for u, d in client.fetch(window, ["RFC822.SIZE"]).items()}
+            yield from plan_batches(window, sizes, max_count=cfg.batch_size, max_bytes=cfg.max_batch_bytes,
+                                    max_message=cfg.max_message_bytes)
+
+    def _fetch_bodies(self, uids: tuple[int, ...], partial: bool, folder: str) -> dict[int, tuple[bytes, Any]]:
+        body = f"BODY.PEEK[]<0.{self._cfg.max_message_bytes}>" if partial else "BODY.PEEK[]"
+        key = b"BODY[]<0>" if partial else b"BODY[]"
+        if partial:
+            self._log.warning("source %s: %s UID %d is larger than max_message_bytes: reading its first %d bytes",
+                              self.name, folder, uids[0], self._cfg.max_message_bytes)
+        data = self._conn().fetch(list(uids), [body, "INTERNALDATE"])
+        out: dict[int, tuple[bytes, Any]] = {}
+        for uid, item in data.items():
+            raw = item.get(key)
+            if isinstance(raw, bytes):
+                out[int(uid)] = (raw, item.get(b"INTERNALDATE"))
+        return out
+
+    def _message(self, folder: str, uidvalidity: int, uid: int, item: tuple[bytes, Any], cursor: str) -> RawMessage:
+        data, internal = item
+        received = internal.isoformat() if hasattr(internal, "isoformat") else None
+        return RawMessage(ref=f"{folder}/{uidvalidity}/{uid}", data=data, cursor=cursor, folder=folder,
+                          received_at=received)
+
+    # ---- after-actions
+    def after_store(self, message: RawMessage) -> None:
+        """Queue the configured action for a stored message; sent with the next batch or at close."""
+        if self._cfg.after.kind is AfterKind.NONE or message.folder is None:
+            return
+        try:
+            _, uidvalidity, uid = message.ref.rsplit("/", 2)
+            entry = (int(uidvalidity), int(uid))
+        except ValueError:
+            self._log.warning("source %s: %s is not an IMAP reference; no after-action", self.name, message.ref)
+            return
+        self._pending.setdefault(message.folder, []).append(entry)
+
+    def _flush(self, folder: str) -> None:
+        """Apply queued after-actions of `folder` (selected by the caller or here) in one command each."""
+        entries = self._pending.get(folder)
+        if not entries:
+            return
+        uidvalidity = self._select(folder)
+        uids = [uid for v, uid in entries if v == uidvalidity]
+        if len(uids) != len(entries):
+            self._log.warning("source %s: %s: UIDVALIDITY changed; %d stored message(s) left without after-action",
+                              self.name, folder, len(entries) - len(uids))
+        if uids:
+            self._apply(folder, uids)
+        del self._pending[folder]
+
+    def _apply(self, folder: str, uids: list[int]) -> None:
+        client, after = self._conn(), self._cfg.after
+        span = f"{folder} UID{'s' if len(uids) > 1 else ''} {_span(uids)}"
+        try:
+            if after.kind is AfterKind.SEEN:
+                client.add_flags(uids, [imapclient.SEEN], silent=True)
+            elif after.kind is AfterKind.MOVE and after.folder is not None:
+                if client.has_capability("MOVE"):
+                    client.move(uids, after.folder)
+                else:
+                    client.copy(uids, after.folder)
+                    self._expunge(client, uids, folder)
+            elif after.kind is AfterKind.DELETE:
+                self._expunge(client, uids, folder)
+        except IMAPClientError as exc:
+            if isinstance(exc, TRANSIENT):
+                raise
+            self._log.warning("source %s: %s: %s failed: %s (the messages stay where they are)", self.name, span,
+                              after.kind.value, _one_line(exc))
+            return
+        self._log.debug("source %s: %s: %s done", self.name, span, after.kind.value)
+
+    def _expunge(self, client: imapclient.IMAPClient, uids: list[int], folder: str) -> None:
+        client.add_flags(uids, [imapclient.DELETED], silent=True)
+        if client.has_capability("UIDPLUS"):
+            client.uid_expunge(uids)
+        elif not self._warned_no_uidplus:  # a plain EXPUNGE would also remove others' \Deleted messages
+            self._warned_no_uidplus = True
+            self._log.warning("source %s: %s: server lacks UIDPLUS; messages are flagged \\Deleted but not "
+                              "expunged (the mail client or server policy removes them)", self.name, folder)
+
+    def close(self) -> None:
+        """Send queued after-actions (with reconnects), then LOGOUT."""
+        failures = 0
+        while self._pending:
+            folder = next(iter(self._pending))
+            try:
+                self._flush(folder)
+            except TRANSIENT as exc:
+                failures += 1
+                try:
+                    self._backoff(failures, f"after-actions in {folder}", exc)
+                except SourceError as err:
+                    self._log.warning("%s; %d message(s) stay in place", err, sum(map(len, self._pending.values())))
+                    self._pending.clear()
+        self._drop()
+
+
+def _span(uids: list[int]) -> str:
+    return str(uids[0]) if len(uids) == 1 else f"{uids[0]}-{uids[-1]} ({len(uids)})"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    if text.startswith(("b'", 'b"')):
+        text = text[2:-1]
+    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
+
+
+def _read_secret(ref: SecretRef, where: str, key: str) -> str:
+    """The secret an env var or file holds (first line, stripped). Never logged."""
+    import os  # noqa: PLC0415
+
+    if ref.env is not None:
+        value = os.environ.get(ref.env)
+        if not value:
+            raise ConfigError(f"{where}.{key}_env: environment variable {ref.env} is not set")
+        return value
+    assert ref.file is not None
+    try:
+        with open(os.path.expanduser(ref.file), encoding="utf-8") as fh:
+            value = fh.readline().strip()
+    except OSError as exc:
+        raise ConfigError(f"{where}.{key}_file: cannot read {ref.file!r}: {exc.strerror}") from None
+    if not value:
+        raise ConfigError(f"{where}.{key}_file: {ref.file!r} is empty")
+    return value
+
+
+def open_source(config: ImapConfig, *, log: logging.Logger) -> ImapConnector:
+    """A connector for `config`; secrets are read now (a missing one is a ConfigError), the network later."""
+    password: str | None = None
+    tokens: TokenSource | None = None
+    if config.auth is Auth.PASSWORD:
+        assert config.password is not None
+        password = _read_secret(config.password, config.where, "password")
+    elif config.token_command is not None:
+        tokens = CommandTokens(config.token_command, where=config.where, timeout=config.timeout)
+    else:
+        m = config.msal
+        assert m is not None
+        secret = _read_secret(m.secret, config.where, "client_secret") if m.secret is not None else None
+        pem = None
+        if m.certificate_file is not None:
+            pem = _read_pem(m.certificate_file, config.where)
+        creds = ClientCredentials(tenant_id=m.tenant_id, client_id=m.client_id, authority=m.authority, scope=m.scope,
+                                  secret=secret, certificate_pem=pem)
+        tokens = MsalTokens(creds, where=config.where, timeout=config.timeout)
+    return ImapConnector(config, log=log, password=password, tokens=tokens)
+
+
+def _read_pem(path: str, where: str) -> str:
+    try:
+        with open(path, encoding="ascii") as fh:
+            pem = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{where}.certificate_file: cannot read {path!r}: {exc}") from None
+    if "PRIVATE KEY-----" not in pem or "CERTIFICATE-----" not in pem:
+        raise ConfigError(f"{where}.certificate_file: {path!r} must hold the PEM private key and certificate")
+    return pem
