@@ -93,3 +93,23 @@ class Report:
     daily: pd.DataFrame  # long: date, type, by, key, count
     daily_wide: pd.DataFrame  # date x reason pivot of failures, plus total failures and delays
     samples: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # cluster id -> diagnostics, counts
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Table:
+    """One output table: its file/sheet name, its rows, and which columns hold days rather than times."""
+
+    name: str  # "clusters", "daily", "daily_wide", "failures"
+    frame: pd.DataFrame
+    day_columns: frozenset[str] = frozenset()  # timestamp columns written as dates (YYYY-MM-DD)
+
+
+def tables(report: Report) -> tuple[Table, ...]:
+    """The report's tables in the order every writer uses."""
+    day = frozenset({"date"})
+    return (
+        Table(name="clusters", frame=report.clusters),
+        Table(name="daily", frame=report.daily, day_columns=day),
+        Table(name="daily_wide", frame=report.daily_wide, day_columns=day),
+        Table(name="failures", frame=report.failures),
+    )
