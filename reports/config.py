@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from ndr.errors import ConfigError
@@ -29,7 +29,6 @@ class ReportConfig:
     prefix_v6: int = 64  # IPv6 cluster prefix length
     prefix_v4: int = 24  # IPv4 cluster prefix length
     top: int = 10  # how many prefixes / domains / providers the trend tables name
-    networks: tuple[Network, ...] = field(default=())  # the user's own networks (from [networks])
 
 
 def parse_duration(text: str, where: str = "since") -> timedelta:
