@@ -125,7 +125,7 @@ class _Table:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)  # type: ignore[return-value]
         if not ok:
-            raise self.fail(key, f"must be a {_TYPE_NAMES.get(kind, kind.__name__)}, not {type(value).__name__}")
+            raise self.fail(key, f"must be {_name(kind)}, not {_name(type(value))}")
         return value  # type: ignore[return-value]
 
     def text(self, key: str, default: str | None = None, *, required: bool = False) -> str | None:
@@ -151,7 +151,12 @@ class _Table:
 
 
 StrEnumT = TypeVar("StrEnumT", bound=StrEnum)
-_TYPE_NAMES: dict[type, str] = {str: "string", int: "integer", float: "number", bool: "boolean", list: "list"}
+_TYPE_NAMES: dict[type, str] = {str: "a string", int: "an integer", float: "a number", bool: "a boolean",
+                                 list: "a list", dict: "a table"}
+
+
+def _name(kind: type) -> str:
+    return _TYPE_NAMES.get(kind, kind.__name__)
 
 
 def parse_config(table: dict[str, object], where: str) -> ImapConfig:

@@ -7,6 +7,9 @@ import shutil
 
 import pytest
 
+# Session fixtures of real components, shared by several test modules (imported, not started, here).
+pytest_plugins = ["tests.dovecot"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite expected JSON of golden samples")

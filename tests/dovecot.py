@@ -35,7 +35,7 @@ base_dir = {d}/run
 state_dir = {d}/state
 log_path = {d}/dovecot.log
 protocols = imap
-listen = 127.0.0.1
+listen = 127.0.0.1, 127.0.0.2
 ssl = yes
 ssl_cert = <{d}/server.pem
 ssl_key = <{d}/server.key
@@ -49,7 +49,7 @@ service anvil {{
 }}
 passdb {{
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u {d}/users
+  args = scheme=PLAIN username_format=%u {d}/users.d/%u
 }}
 userdb {{
   driver = static
@@ -63,6 +63,12 @@ namespace inbox {{
   separator = /
   mailbox Processed {{
     auto = subscribe
+  }}
+}}
+# Connections to 127.0.0.2 see a server without MOVE (tests the COPY + EXPUNGE fallback).
+local 127.0.0.2 {{
+  protocol imap {{
+    imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ UIDPLUS
   }}
 }}
 service imap-login {{
@@ -88,6 +94,33 @@ service anvil {{
   chroot =
 }}
 """
+
+
+def _children(ppid: int) -> list[int]:
+    """Pids whose parent is `ppid` (from /proc)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == ppid:
+                out.append(int(entry.name))
+    return out
+
+
+def _end(pid: int, title: str) -> None:
+    """SIGKILL a leftover child of our master, if that pid is still one of ours (title check)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return  # already gone
+    if cmdline.startswith(title.encode()):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
 
 
 def _free_port() -> int:
@@ -129,11 +162,25 @@ class Dovecot:
                 time.sleep(0.02)
 
     def stop(self) -> None:
-        """SIGTERM the master (it stops its children and closes every connection); about 1 s."""
-        if self.proc is not None and self.proc.poll() is None:
+        """Stop the server like a crash or restart does: every connection drops; about 1 s.
+
+        SIGTERM to a foreground master leaves the per-connection processes (imap-login, imap) of
+        open sessions running as orphans, still serving their clients; they are ended here by pid.
+        """
+        if self.proc is None:
+            return
+        children = _children(self.proc.pid)
+        if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             self.proc.wait(20)
         self.proc = None
+        for pid in children:
+            _end(pid, self.instance)
+
+    @property
+    def instance(self) -> str:
+        """Dovecot titles its processes '<instance_name>/<service>'."""
+        return f"dovecot-test-{self.port}"
 
     def restart(self) -> None:
         self.stop()
@@ -145,13 +192,13 @@ class Dovecot:
 
     # ---- users and mail
     def new_user(self, password: str = "secret-pw") -> str:
-        """A fresh user (its own Maildir); the passwd-file is re-read by Dovecot when it changes."""
+        """A fresh user with its own Maildir and its own passwd-file (Dovecot re-reads a changed
+        passwd-file at most once a second, so one shared file would miss users added quickly)."""
         user = f"user{next(self._seq)}-{os.getpid()}@example.test"
         self.users[user] = password
-        tmp = self.dir / "users.tmp"
-        tmp.write_text("".join(f"{u}:{{PLAIN}}{p}::::::\n" for u, p in self.users.items()))
-        os.chmod(tmp, 0o644)
-        tmp.replace(self.dir / "users")
+        path = self.dir / "users.d" / user
+        path.write_text(f"{user}:{{PLAIN}}{password}::::::\n")
+        os.chmod(path, 0o644)
         return user
 
     def client(self, user: str) -> imapclient.IMAPClient:
@@ -212,15 +259,15 @@ def make_dovecot(tls_dir: Path | None = None) -> Dovecot:
     (d / "mail").mkdir()
     os.chown(d / "mail", uid, gid)
     ca = trustme.CA()
-    leaf = ca.issue_cert("localhost", "127.0.0.1")
+    leaf = ca.issue_cert("localhost", "127.0.0.1", "127.0.0.2")
     ca.cert_pem.write_to_path(str(d / "ca.pem"))
     leaf.private_key_pem.write_to_path(str(d / "server.key"))
     leaf.cert_chain_pems[0].write_to_path(str(d / "server.pem"))
     port, sport = _free_port(), _free_port()
     conf = d / "dovecot.conf"
     conf.write_text(CONF_TEMPLATE.format(d=d, uid=uid, gid=gid, port=port, sport=sport) + extra)
-    (d / "users").write_text("")
-    os.chmod(d / "users", 0o644)
+    (d / "users.d").mkdir()
+    os.chmod(d / "users.d", 0o755)
     return Dovecot(dir=d, conf=conf, port=port, sport=sport, cafile=d / "ca.pem", uid=uid, gid=gid)
 
 
