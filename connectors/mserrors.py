@@ -132,12 +132,12 @@ AADSTS: dict[int, tuple[str, str]] = {
 GRAPH_ERRORS: dict[str, tuple[str, str]] = {
     "ErrorAccessDenied": (
         "access to the mailbox denied",
-        "grant Microsoft Graph {permission} (Application) with admin consent, and check that no application "
-        "access policy or RBAC for Applications scope excludes {mailbox}",
+        "grant Microsoft Graph {permission} with admin consent, and check that no application access policy "
+        "or RBAC for Applications scope excludes {mailbox}",
     ),
     "Authorization_RequestDenied": (
         "insufficient privileges",
-        "grant Microsoft Graph {permission} (Application) with admin consent",
+        "grant Microsoft Graph {permission} with admin consent",
     ),
     "InvalidAuthenticationToken": (
         "Graph rejected the access token",

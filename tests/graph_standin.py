@@ -117,6 +117,7 @@ class State:
         self.tombstones: list[tuple[int, str, str, str]] = []  # (seq, upn, folder id, message id)
         self.faults: list[Fault] = []
         self.log: list[Request] = []
+        self.answers: list[tuple[str, str, int]] = []  # (method, path and query, status) of every response
         self.device_codes: dict[str, int] = {}  # device_code -> polls left before success
         self.delta_generation = 0  # bump to make old deltaLinks answer 410
         self.denied: set[str] = set()  # upns an application access policy hides (403 ErrorAccessDenied)
@@ -233,6 +234,12 @@ class State:
             )
         )
 
+    def statuses(self, pattern: str) -> list[int]:
+        """Statuses answered to requests whose path (without query) matches `pattern`, in order."""
+        rx = re.compile(pattern)
+        with self.lock:
+            return [code for _, target, code in self.answers if rx.search(urlsplit(target).path)]
+
     def requests_to(self, pattern: str, method: str | None = None) -> list[Request]:
         """Logged requests whose path (without query) matches `pattern`."""
         rx = re.compile(pattern)
@@ -309,6 +316,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_raw(code, json.dumps(obj).encode(), "application/json; charset=utf-8", headers)
 
     def send_raw(self, code: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+        with self.st.lock:
+            self.st.answers.append((self.command, self.path, code))
         self.send_response(code)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
