@@ -124,7 +124,8 @@ class KnotServer:
         return response.rcode() == dns.rcode.NOERROR and bool(response.answer)
 
     def log(self) -> str:
-        parts = [p.read_text(errors="replace")[-4000:] for p in (self.tmp / "knot.log", self.tmp / "stderr") if p.exists()]
+        files = (self.tmp / "knot.log", self.tmp / "stderr")
+        parts = [p.read_text(errors="replace")[-4000:] for p in files if p.exists()]
         return "\n".join(parts)
 
     def stop(self) -> None:

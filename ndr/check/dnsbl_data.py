@@ -26,6 +26,7 @@ class Blocklist:
     ipv6: bool = False  # lists IPv6 addresses (queried with the nibble format)
     codes: tuple[tuple[str, str], ...] = ()  # (answer address, meaning); an unknown 127.0.0.x is "listed"
     errors: tuple[tuple[str, str], ...] = ()  # (answer address, meaning) of answers that are errors
+    policy: tuple[str, ...] = ()  # codes of policy listings (address space that should not send directly)
     removal: str | None = None  # where to look up a listing and request removal
     note: str | None = None  # what matters when asking for removal
 
@@ -54,6 +55,7 @@ CATALOG: dict[str, Blocklist] = {
                 ("127.0.0.11", "PBL (Spamhaus-maintained): end-user address space that should not send mail directly"),
             ),
             errors=_SPAMHAUS_ERRORS,
+            policy=("127.0.0.10", "127.0.0.11"),
             removal="https://check.spamhaus.org/",
             note="SBL/CSS: fix the cause first (Spamhaus reads the ticket); XBL: clean the infected host; "
                  "PBL: a real mail server on this address can be removed from the PBL by its operator",

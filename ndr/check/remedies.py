@@ -85,13 +85,12 @@ REMEDIES: dict[str, tuple[Outcome, str, str | None]] = {
     "offline": (S, "{what}: not checked (offline).", None),
 }
 
-# Owner-specific replacements when an IP is in a provider's shared pool (reports/networks_data.py):
-# PTR records and delisting are the provider's, not the customer's.
-SHARED_POOL_CODES = frozenset({"ptr.missing", "ptr.not_confirmed", "ptr.generic", "dnsbl.listed", "dnsbl.pbl"})
-
-
 def finding(code: str, subject: str, *, override_remedy: str | None = None, **params: object) -> Finding:
-    """A Finding from the table, its text and remedy filled with `params`."""
+    """A Finding from the table, its text and remedy filled with `params`.
+
+    `override_remedy` replaces the table's remedy: for an IP in a provider's shared pool
+    (reports/networks_data.py) its PTR records and listings are the provider's to fix, not yours.
+    """
     outcome, text, remedy = REMEDIES[code]
     return Finding(
         code=code,

@@ -1,0 +1,52 @@
+"""DNS diagnosis of a sender: PTR/FCrDNS, SPF, DKIM keys, DMARC and block lists, with remedies.
+
+Library entry points (the CLI is ndr/cli/check.py):
+
+    from ndr.check import Checker, DnsConfig, Resolver, enrich
+    with Resolver(DnsConfig(servers=(...,))) as resolver:
+        checks = enrich(["192.0.2.10"], ["example.com"], resolver)   # dict[ip, IpCheck]
+        checks["192.0.2.10"].ptr_present, .fcrdns_ok, .spf_results, .listed_on, .advice
+
+Nothing here runs a lookup unless called: `ndr triage` and `ndr scan` call it only with `--dns` or
+`[dns] enabled = true`.
+"""
+
+from ndr.check.config import DEFAULT_DNSBLS, DnsConfig, Server, parse_dns_config, parse_server
+from ndr.check.model import (
+    DkimKeyCheck,
+    DmarcCheck,
+    DomainCheck,
+    Finding,
+    IpCheck,
+    ListResult,
+    Outcome,
+    PtrCheck,
+    SpfCheck,
+    TargetReport,
+)
+from ndr.check.resolver import Answer, Resolver, Status
+from ndr.check.run import Checker, as_domain, enrich
+
+__all__ = [
+    "DEFAULT_DNSBLS",
+    "Answer",
+    "Checker",
+    "DkimKeyCheck",
+    "DmarcCheck",
+    "DnsConfig",
+    "DomainCheck",
+    "Finding",
+    "IpCheck",
+    "ListResult",
+    "Outcome",
+    "PtrCheck",
+    "Resolver",
+    "Server",
+    "SpfCheck",
+    "Status",
+    "TargetReport",
+    "as_domain",
+    "enrich",
+    "parse_dns_config",
+    "parse_server",
+]
