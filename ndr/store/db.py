@@ -177,7 +177,8 @@ class Store:
         """Store messages and their refs, count them and move the cursor: ONE transaction.
 
         `advance=False` leaves the cursor as it is (a connector that yields cursor=None).
-        A New whose digest is already stored is counted as a duplicate (another writer got there first).
+        A New whose digest is already stored is counted as a duplicate (another writer got there first);
+        a New whose analysis raised is counted as failed (it is stored, kind = error), not as new.
         """
         outcomes: list[Outcome] = []
         stamp = now_iso()
@@ -194,8 +195,10 @@ class Store:
                     duplicates += 1
                 else:
                     is_new = True
-                    new += 1
-                    failed += isinstance(entry, New) and entry.prepared.failure is not None
+                    if isinstance(entry, New) and entry.prepared.failure is not None:
+                        failed += 1
+                    else:
+                        new += 1
                 conn.execute("INSERT INTO refs (source, ref, message_id) VALUES (?, ?, ?) "
                              "ON CONFLICT(source, ref) DO UPDATE SET message_id = excluded.message_id",
                              (source, entry.ref, message_id))
@@ -271,7 +274,7 @@ class Store:
         return self._conn
 
 
-_INSERT_RECIPIENT = (
+_INSERT_RECIPIENT = (  # also used by ndr.store.reanalysis
     f"INSERT INTO recipients (message_id, position, {', '.join(RECIPIENT_COLUMNS)}) "  # noqa: S608 - constant names
     f"VALUES ({', '.join('?' * (len(RECIPIENT_COLUMNS) + 2))})"
 )

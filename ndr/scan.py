@@ -1,0 +1,226 @@
+"""The scan loop: for each source, fetch -> analyse -> store with the cursor (one transaction) -> after-action.
+
+- Analysis is a pure function of the bytes (`ndr.store.prepare`), so it can later move to worker
+  processes with this loop as the one writer.
+- A message whose digest is already stored is not analysed again: only its ref and the cursor are
+  recorded (a duplicate).
+- One bad message never stops a scan: if the analysis raises, the message is stored as kind=error
+  with the exception as a defect (so the cursor moves past it) and counted as failed.
+- A store failure stops that source (its cursor stays at the last stored message).
+- SourceError / AuthError / ConfigError from a connector stop that source; the others go on.
+- Dry run: fetch and analyse, store nothing, no after-actions.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from analyzer import DEFAULT_OPTIONS, Options
+from analyzer.model import Analysis
+from connectors.base import Checkpoint, Connector, RawMessage
+from ndr.config import SourceConfig, source_module
+from ndr.errors import AuthError, ConfigError, NdrError
+from ndr.log import source_logger
+from ndr.progress import Bars, NoBars
+from ndr.store import New, Prepared, Seen, Store, StoreError, digest_of, prepare, prepare_failed
+
+BAR_INTERVAL_S = 0.1  # progress bars are redrawn at most this often
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScanOptions:
+    """What `ndr scan` was asked to do."""
+
+    max_messages: int | None = None  # per source: stop after this many messages fetched
+    dry_run: bool = False  # fetch and analyse, store nothing, no after-actions
+    analysis: Options = DEFAULT_OPTIONS  # analyzer parameters (stored rows use the default prefix lengths)
+
+
+@dataclass(slots=True, kw_only=True)
+class SourceResult:
+    """Counters of one source in one run (filled in as the scan goes)."""
+
+    name: str
+    type: str
+    fetched: int = 0  # messages fetched
+    new: int = 0  # stored for the first time (dry run: would be)
+    duplicates: int = 0  # their bytes were already stored
+    failed: int = 0  # analysis raised (stored as kind=error) or the file could not be read
+    seconds: float = 0.0
+    error: str | None = None  # why the source stopped early
+    fatal: bool = False  # the error was a configuration or authentication error (exit 2)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScanResult:
+    """The whole run."""
+
+    sources: tuple[SourceResult, ...]
+    run_id: int | None  # runs.id (None for a dry run)
+    exit_code: int  # 0 all good, 1 some messages or sources failed, 2 configuration/authentication error
+
+
+def exit_code_of(results: Iterable[SourceResult]) -> int:
+    results = list(results)
+    if any(r.fatal for r in results):
+        return 2
+    if any(r.error is not None or r.failed for r in results):
+        return 1
+    return 0
+
+
+@dataclass(slots=True)
+class Scanner:
+    """Runs sources one after the other against one store (None: dry run without a store)."""
+
+    store: Store | None
+    options: ScanOptions = field(default_factory=ScanOptions)
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("ndr.scan"))
+    bars: Bars = field(default_factory=NoBars)
+    _seen: set[str] = field(default_factory=set)  # digests met in this dry run
+    _drawn: float = 0.0
+
+    @property
+    def writing(self) -> bool:
+        return self.store is not None and not self.options.dry_run
+
+    def run(self, sources: Sequence[SourceConfig], *, argv: str = "") -> ScanResult:
+        """Scan every source; record the run (not in a dry run)."""
+        run_id = None
+        if self.writing:
+            assert self.store is not None
+            for src in sources:
+                self.store.ensure_source(src.name, src.type)
+            run_id = self.store.start_run(argv, [s.name for s in sources])
+        results = []
+        for src in sources:
+            result = self.scan_source(src)
+            results.append(result)
+            if run_id is not None:
+                self._finish_source(run_id, result)
+        code = exit_code_of(results)
+        if run_id is not None:
+            assert self.store is not None
+            try:
+                self.store.finish_run(run_id, code)
+            except StoreError as exc:
+                self.log.error("cannot record the end of the run: %s", exc)  # noqa: TRY400 - operator problem
+                code = max(code, 1)
+        return ScanResult(sources=tuple(results), run_id=run_id, exit_code=code)
+
+    def _finish_source(self, run_id: int, r: SourceResult) -> None:
+        assert self.store is not None
+        try:
+            self.store.finish_source(run_id, r.name, fetched=r.fetched, new=r.new, duplicates=r.duplicates,
+                                     failed=r.failed, seconds=r.seconds, error=r.error)
+        except StoreError as exc:
+            self.log.error("%s: cannot record the source's summary: %s", r.name, exc)  # noqa: TRY400
+            r.error = r.error or str(exc)
+
+    def scan_source(self, src: SourceConfig) -> SourceResult:
+        """One source, start to end. Errors stop it and land in result.error."""
+        result = SourceResult(name=src.name, type=src.type)
+        started = time.monotonic()
+        self.bars.start(src.name)
+        connector: Connector | None = None
+        try:
+            connector = source_module(src.type, src.where).open_source(src.settings, log=source_logger(src.name))
+            self._fetch(src, connector, result)
+        except (AuthError, ConfigError) as exc:
+            result.error, result.fatal = str(exc), True
+            self.log.error("%s: %s", src.name, exc)  # noqa: TRY400 - an operator problem, not a bug
+        except NdrError as exc:  # SourceError, StoreError
+            result.error = str(exc)
+            self.log.error("%s: stopped: %s", src.name, exc)  # noqa: TRY400 - an operator problem, not a bug
+        finally:
+            if connector is not None:
+                result.failed += int(getattr(connector, "failures", 0))
+                try:
+                    connector.close()
+                except NdrError as exc:
+                    self.log.warning("%s: closing: %s", src.name, exc)
+            result.seconds = time.monotonic() - started
+            self._draw(src.name, result, connector, force=True)
+            self.bars.stop(src.name)
+        return result
+
+    def _fetch(self, src: SourceConfig, connector: Connector, result: SourceResult) -> None:
+        cursor = self.store.cursor_of(src.name) if self.store is not None else None
+        limit = self.options.max_messages
+        for item in connector.fetch(cursor, limit=limit):
+            if isinstance(item, Checkpoint):
+                if self.writing:
+                    assert self.store is not None
+                    self.store.set_cursor(src.name, item.cursor)
+                continue
+            result.fetched += 1
+            self._message(src.name, connector, item, result)
+            self._draw(src.name, result, connector)
+            if limit is not None and result.fetched >= limit:
+                break
+
+    def _message(self, source: str, connector: Connector, item: RawMessage, result: SourceResult) -> None:
+        digest = digest_of(item.data)
+        if self._known(digest):
+            if self.writing:
+                assert self.store is not None
+                self.store.record(source, [Seen(ref=item.ref, digest=digest)], item.cursor,
+                                  advance=item.cursor is not None)
+            result.duplicates += 1
+            self.log.debug("%s: %s: duplicate (already stored)", source, item.ref)
+        else:
+            try:
+                prepared = prepare(item.data, self.options.analysis, digest=digest)
+            except Exception as exc:  # the one broad except: the per-message boundary
+                prepared = prepare_failed(item.data, exc, digest=digest)
+                self.log.error("%s: %s: analysis failed (%s: %s); stored as kind=error",  # noqa: TRY400
+                               source, item.ref, type(exc).__name__, exc)
+                self.log.debug("%s: %s: traceback of the analysis failure", source, item.ref, exc_info=True)
+            self._store_new(source, item, prepared, result)
+        if self.writing:
+            connector.after_store(item)
+
+    def _known(self, digest: str) -> bool:
+        if self.store is not None and self.store.has_digest(digest):
+            return True
+        return digest in self._seen
+
+    def _store_new(self, source: str, item: RawMessage, prepared: Prepared, result: SourceResult) -> None:
+        if self.writing:
+            assert self.store is not None
+            entry = New(ref=item.ref, prepared=prepared, folder=item.folder, received_at=item.received_at)
+            outcome = self.store.record(source, [entry], item.cursor, advance=item.cursor is not None)[0]
+            if not outcome.new:  # another writer stored the same bytes meanwhile
+                result.duplicates += 1
+                return
+        else:
+            self._seen.add(prepared.digest)
+        if prepared.failure is not None:
+            result.failed += 1
+            return
+        result.new += 1
+        verb = "would store" if not self.writing else "stored"
+        self.log.info("%s: %s: %s %s", source, item.ref, verb, describe(prepared.analysis))
+
+    def _draw(self, source: str, result: SourceResult, connector: Connector | None, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._drawn < BAR_INTERVAL_S:
+            return
+        self._drawn = now
+        total = getattr(connector, "total", None) if connector is not None else None
+        self.bars.update(source, done=result.fetched, total=total if isinstance(total, int) else None,
+                         detail=f"new {result.new}  dup {result.duplicates}  failed {result.failed}")
+
+
+def describe(analysis: Analysis) -> str:
+    """A few words about an analysis for a log line: 'bounce: requireptr 2a01:111:f403:2612::/64'."""
+    words = [analysis.kind.value]
+    reasons = list(dict.fromkeys(r.reason.value for r in analysis.recipients if r.action != "delivered"))
+    if reasons:
+        words.append(": " + ", ".join(reasons[:3]) + (" ..." if len(reasons) > 3 else ""))
+    if analysis.sending_prefix:
+        words.append(f" from {analysis.sending_prefix}")
+    return "".join(words)
