@@ -102,8 +102,9 @@ class GraphHttp:
                 raise SourceError(f"{c.where}: Graph throttled {where} and asked to wait {wait:.0f} s (Retry-After), "
                                   f"more than max_retry_after = {c.max_retry_after:.0f} s; run again later or raise "
                                   f"{c.where}.max_retry_after")
-            raise SourceError(f"{c.where}: Graph still answered {status} {code} to {where} after "
-                              f"{c.max_retries} retries; run again later")
+            tries = f"{c.max_retries} {'retry' if c.max_retries == 1 else 'retries'}"
+            raise SourceError(f"{c.where}: Graph still answered {status} {code} to {where} after {tries}; "
+                              "run again later")
         fields = {"where": c.where, "mailbox": c.mailbox, "permission": c.permission}
         if status in (401, 403):
             raise AuthError(f"{c.where}: {explain_graph(code, status, message, **fields)} ({where})")

@@ -9,21 +9,13 @@ well-known folders) and trusts the stand-in's CA through REQUESTS_CA_BUNDLE / SS
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 
 import pytest
 import trustme
 
 from tests import graph_standin as gs
-from tests.graph_support import CLIENT_ID, SECRET, SECRET_ENV, UPN
-
-
-@dataclass(frozen=True)
-class Tls:
-    ca: trustme.CA
-    ca_pem: str
-    server_pem: str
+from tests.graph_support import CLIENT_ID, SECRET, SECRET_ENV, UPN, Tls
 
 
 @pytest.fixture(scope="session")

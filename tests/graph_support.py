@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import trustme
+
 from connectors.base import Checkpoint, RawMessage
 from connectors.graph import GraphConnector, open_source, parse_config
 from tests import graph_standin as gs
@@ -20,6 +22,15 @@ CLIENT_ID = "app-1"
 SECRET = "s3cret-Value~never-logged"  # what the stand-in expects; the tests check it never leaks
 SECRET_ENV = "NDR_TEST_GRAPH_SECRET"
 LOGGER = "ndr.test.graph"
+
+
+@dataclass(frozen=True)
+class Tls:
+    """The test CA and the stand-in's certificate files."""
+
+    ca: trustme.CA
+    ca_pem: str
+    server_pem: str
 
 
 def bounce_mime(i: int) -> bytes:
