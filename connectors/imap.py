@@ -26,13 +26,15 @@ import imapclient
 from imapclient.exceptions import IMAPClientError
 
 from connectors.base import Checkpoint, RawMessage
-from connectors.imap_config import AfterKind, Auth, ImapConfig, SecretRef, parse_config
+from connectors.imap_config import AfterKind, Auth, ImapConfig, parse_config
 from connectors.imap_session import TRANSIENT, TokenSource, close_quietly, connect
-from connectors.oauth import ClientCredentials, CommandTokens, MsalTokens
+from connectors.msauth import TokenSource as MsalTokens
+from connectors.token_command import CommandTokens
 from ndr.errors import ConfigError, SourceError
+from ndr.secrets import Secret
 
-__all__ = ["Batch", "FolderState", "ImapConfig", "ImapConnector", "decode_cursor", "encode_cursor", "open_source",
-           "parse_config", "plan_batches"]
+__all__ = ["Batch", "FolderState", "ImapConfig", "ImapConnector", "decode_cursor", "describe_cursor", "encode_cursor",
+           "open_source", "parse_config", "plan_batches"]
 
 SIZE_WINDOW = 1000  # UIDs per RFC822.SIZE query (one round trip plans up to this many messages)
 MAX_BACKOFF = 60.0  # seconds: the longest wait between reconnect attempts
@@ -54,7 +56,7 @@ class Batch:
     partial: bool = False  # one message larger than max_message_bytes: fetch only its start
 
 
-def decode_cursor(cursor: str | None, where: str) -> dict[str, FolderState]:
+def decode_cursor(cursor: str | None, source: str) -> dict[str, FolderState]:
     """The per-folder states of a cursor written by `encode_cursor` (None: nothing read yet)."""
     if not cursor:
         return {}
@@ -62,7 +64,8 @@ def decode_cursor(cursor: str | None, where: str) -> dict[str, FolderState]:
         raw = json.loads(cursor)["folders"]
         return {str(f): FolderState(uidvalidity=int(s["uidvalidity"]), uid=int(s["uid"])) for f, s in raw.items()}
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise SourceError(f"{where}: stored IMAP cursor is not readable; reset it with `ndr state reset`") from None
+        raise SourceError(f"the stored IMAP cursor is not readable; forget it with `ndr state reset {source}` "
+                          "(messages already stored are recognised by digest)") from None
 
 
 def encode_cursor(states: dict[str, FolderState]) -> str:
@@ -99,7 +102,7 @@ def plan_batches(uids: list[int], sizes: dict[int, int], *, max_count: int, max_
 class ImapConnector:
     """One IMAP source (see the module docstring). Not thread-safe; one per scan."""
 
-    def __init__(self, config: ImapConfig, *, log: logging.Logger, password: str | None = None,
+    def __init__(self, config: ImapConfig, *, log: logging.Logger, password: Secret | None = None,
                  tokens: TokenSource | None = None) -> None:
         self.name = config.name
         self._cfg = config
@@ -110,6 +113,7 @@ class ImapConnector:
         self._selected: tuple[str, int] | None = None  # (folder, UIDVALIDITY) currently selected
         self._pending: dict[str, list[tuple[int, int]]] = {}  # folder -> [(uidvalidity, uid)] stored, not acted on
         self._warned_no_uidplus = False
+        self.total = 0  # new messages found so far (progress bars); grows as folders are searched
 
     # ---- connection
     def _conn(self) -> imapclient.IMAPClient:
@@ -126,7 +130,7 @@ class ImapConnector:
         after = self._cfg.after
         if after.kind is AfterKind.MOVE and after.folder is not None and not client.folder_exists(after.folder):
             raise ConfigError(f"{self._cfg.where}.after: folder {after.folder!r} does not exist on {self._cfg.host}; "
-                              f"create it first")
+                              "create it first")
 
     def _select(self, folder: str) -> int:
         """Select `folder` (EXAMINE when there is no after-action); returns its UIDVALIDITY."""
@@ -148,17 +152,17 @@ class ImapConnector:
         """Wait before reconnect attempt `failures` (1-based), or give up with SourceError."""
         self._drop()
         if failures > self._cfg.retries:
-            raise SourceError(f"source {self.name}: {what}: {_one_line(exc)} (gave up after {self._cfg.retries} "
-                              f"reconnect attempts)") from None
+            raise SourceError(f"{what}: {_one_line(exc)} (gave up after {self._cfg.retries} reconnect attempts to "
+                              f"{self._cfg.host}:{self._cfg.port})") from None
         delay = min(self._cfg.retry_backoff * 2 ** (failures - 1), MAX_BACKOFF)
-        self._log.warning("source %s: %s: %s; reconnecting in %.1f s (attempt %d of %d)", self.name, what,
+        self._log.warning("%s: %s: %s; reconnecting in %.1f s (attempt %d of %d)", self.name, what,
                           _one_line(exc), delay, failures, self._cfg.retries)
         time.sleep(delay)
 
     # ---- reading
     def fetch(self, cursor: str | None, *, limit: int | None = None) -> Iterator[RawMessage | Checkpoint]:
         """New messages of every folder, oldest UID first, each with the cursor that includes it."""
-        states = decode_cursor(cursor, f"source {self.name}")
+        states = decode_cursor(cursor, self.name)
         emitted = encode_cursor(states)
         handed = 0
         for folder in self._cfg.folders:
@@ -207,7 +211,7 @@ class ImapConnector:
         if known is None:
             return FolderState(uidvalidity=uidvalidity, uid=0)
         if known.uidvalidity != uidvalidity:
-            self._log.warning("source %s: %s: UIDVALIDITY changed (%d -> %d): reading the whole folder again; "
+            self._log.warning("%s: %s: UIDVALIDITY changed (%d -> %d): reading the whole folder again; "
                               "messages already stored are kept once (by digest)", self.name, folder,
                               known.uidvalidity, uidvalidity)
             self._pending.pop(folder, None)
@@ -217,9 +221,9 @@ class ImapConnector:
     def _batches(self, folder: str, after_uid: int) -> Iterator[Batch]:
         client = self._conn()
         uids = sorted(u for u in client.search(["UID", f"{after_uid + 1}:*"]) if u > after_uid)
+        self.total += len(uids)
         if uids:
-            self._log.info("source %s: %s: %d new message(s), UIDs %d-%d", self.name, folder, len(uids),
-                           uids[0], uids[-1])
+            self._log.info("%s: %s: %d new message(s), UIDs %d-%d", self.name, folder, len(uids), uids[0], uids[-1])
         cfg = self._cfg
         for start in range(0, len(uids), SIZE_WINDOW):
             window = uids[start:start + SIZE_WINDOW]
@@ -231,7 +235,7 @@ class ImapConnector:
         body = f"BODY.PEEK[]<0.{self._cfg.max_message_bytes}>" if partial else "BODY.PEEK[]"
         key = b"BODY[]<0>" if partial else b"BODY[]"
         if partial:
-            self._log.warning("source %s: %s UID %d is larger than max_message_bytes: reading its first %d bytes",
+            self._log.warning("%s: %s UID %d is larger than max_message_bytes: reading its first %d bytes",
                               self.name, folder, uids[0], self._cfg.max_message_bytes)
         data = self._conn().fetch(list(uids), [body, "INTERNALDATE"])
         out: dict[int, tuple[bytes, Any]] = {}
@@ -256,7 +260,7 @@ class ImapConnector:
             _, uidvalidity, uid = message.ref.rsplit("/", 2)
             entry = (int(uidvalidity), int(uid))
         except ValueError:
-            self._log.warning("source %s: %s is not an IMAP reference; no after-action", self.name, message.ref)
+            self._log.warning("%s: %s is not an IMAP reference; no after-action", self.name, message.ref)
             return
         self._pending.setdefault(message.folder, []).append(entry)
 
@@ -268,7 +272,7 @@ class ImapConnector:
         uidvalidity = self._select(folder)
         uids = [uid for v, uid in entries if v == uidvalidity]
         if len(uids) != len(entries):
-            self._log.warning("source %s: %s: UIDVALIDITY changed; %d stored message(s) left without after-action",
+            self._log.warning("%s: %s: UIDVALIDITY changed; %d stored message(s) left without after-action",
                               self.name, folder, len(entries) - len(uids))
         if uids:
             self._apply(folder, uids)
@@ -291,10 +295,10 @@ class ImapConnector:
         except IMAPClientError as exc:
             if isinstance(exc, TRANSIENT):
                 raise
-            self._log.warning("source %s: %s: %s failed: %s (the messages stay where they are)", self.name, span,
+            self._log.warning("%s: %s: %s failed: %s (the messages stay where they are)", self.name, span,
                               after.kind.value, _one_line(exc))
             return
-        self._log.debug("source %s: %s: %s done", self.name, span, after.kind.value)
+        self._log.debug("%s: %s: %s done", self.name, span, after.kind.value)
 
     def _expunge(self, client: imapclient.IMAPClient, uids: list[int], folder: str) -> None:
         client.add_flags(uids, [imapclient.DELETED], silent=True)
@@ -302,7 +306,7 @@ class ImapConnector:
             client.uid_expunge(uids)
         elif not self._warned_no_uidplus:  # a plain EXPUNGE would also remove others' \Deleted messages
             self._warned_no_uidplus = True
-            self._log.warning("source %s: %s: server lacks UIDPLUS; messages are flagged \\Deleted but not "
+            self._log.warning("%s: %s: server lacks UIDPLUS; messages are flagged \\Deleted but not "
                               "expunged (the mail client or server policy removes them)", self.name, folder)
 
     def close(self) -> None:
@@ -333,54 +337,25 @@ def _one_line(exc: BaseException) -> str:
     return (text.splitlines()[0] if text else type(exc).__name__)[:200]
 
 
-def _read_secret(ref: SecretRef, where: str, key: str) -> str:
-    """The secret an env var or file holds (first line, stripped). Never logged."""
-    import os  # noqa: PLC0415
-
-    if ref.env is not None:
-        value = os.environ.get(ref.env)
-        if not value:
-            raise ConfigError(f"{where}.{key}_env: environment variable {ref.env} is not set")
-        return value
-    assert ref.file is not None
+def describe_cursor(cursor: str) -> str:
+    """A short form of the cursor for `ndr state`: "INBOX UID 42 (UIDVALIDITY 1712345678); ..."."""
     try:
-        with open(os.path.expanduser(ref.file), encoding="utf-8") as fh:
-            value = fh.readline().strip()
-    except OSError as exc:
-        raise ConfigError(f"{where}.{key}_file: cannot read {ref.file!r}: {exc.strerror}") from None
-    if not value:
-        raise ConfigError(f"{where}.{key}_file: {ref.file!r} is empty")
-    return value
+        states = decode_cursor(cursor, "cursor")
+    except SourceError:
+        return cursor[:60]
+    return "; ".join(f"{f} UID {s.uid} (UIDVALIDITY {s.uidvalidity})" for f, s in sorted(states.items())) or "-"
 
 
 def open_source(config: ImapConfig, *, log: logging.Logger) -> ImapConnector:
     """A connector for `config`; secrets are read now (a missing one is a ConfigError), the network later."""
-    password: str | None = None
+    password: Secret | None = None
     tokens: TokenSource | None = None
     if config.auth is Auth.PASSWORD:
         assert config.password is not None
-        password = _read_secret(config.password, config.where, "password")
+        password = config.password.load()
     elif config.token_command is not None:
         tokens = CommandTokens(config.token_command, where=config.where, timeout=config.timeout)
     else:
-        m = config.msal
-        assert m is not None
-        secret = _read_secret(m.secret, config.where, "client_secret") if m.secret is not None else None
-        pem = None
-        if m.certificate_file is not None:
-            pem = _read_pem(m.certificate_file, config.where)
-        creds = ClientCredentials(tenant_id=m.tenant_id, client_id=m.client_id, authority=m.authority, scope=m.scope,
-                                  secret=secret, certificate_pem=pem)
-        tokens = MsalTokens(creds, where=config.where, timeout=config.timeout)
+        assert config.msal is not None
+        tokens = MsalTokens(config.msal, scopes=[config.scope], log=log, timeout=config.timeout)
     return ImapConnector(config, log=log, password=password, tokens=tokens)
-
-
-def _read_pem(path: str, where: str) -> str:
-    try:
-        with open(path, encoding="ascii") as fh:
-            pem = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{where}.certificate_file: cannot read {path!r}: {exc}") from None
-    if "PRIVATE KEY-----" not in pem or "CERTIFICATE-----" not in pem:
-        raise ConfigError(f"{where}.certificate_file: {path!r} must hold the PEM private key and certificate")
-    return pem

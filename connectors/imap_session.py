@@ -16,6 +16,7 @@ from imapclient.exceptions import CapabilityError, LoginError
 
 from connectors.imap_config import Auth, ImapConfig, Tls
 from ndr.errors import AuthError, ConfigError, SourceError
+from ndr.secrets import Secret
 
 # A dropped or stuck connection: reconnect with backoff. (ssl.SSLError is an OSError; a refused
 # certificate is caught before this in `connect`.)
@@ -38,14 +39,14 @@ def tls_context(cfg: ImapConfig, log: logging.Logger) -> ssl.SSLContext | None:
     except (OSError, ssl.SSLError) as exc:
         raise ConfigError(f"{cfg.where}.ca_file: cannot load {cfg.ca_file!r}: {exc.strerror or exc}") from None
     if not cfg.tls_verify:
-        log.warning("source %s: TLS certificate verification is OFF (tls_verify = false) for %s:%d",
+        log.warning("%s: TLS certificate verification is OFF (tls_verify = false) for %s:%d",
                     cfg.name, cfg.host, cfg.port)
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
     return ctx
 
 
-def connect(cfg: ImapConfig, *, password: str | None, tokens: TokenSource | None,
+def connect(cfg: ImapConfig, *, password: Secret | None, tokens: TokenSource | None,
             log: logging.Logger) -> imapclient.IMAPClient:
     """A logged-in client. Raises AuthError (login refused), SourceError (TLS refused), or TRANSIENT."""
     ctx = tls_context(cfg, log)
@@ -56,31 +57,38 @@ def connect(cfg: ImapConfig, *, password: str | None, tokens: TokenSource | None
         if cfg.tls is Tls.STARTTLS:
             client.starttls(ctx)
         elif cfg.tls is Tls.NONE:
-            log.warning("source %s: connected to %s WITHOUT TLS (tls = \"none\"): credentials cross the network "
+            log.warning("%s: connected to %s WITHOUT TLS (tls = \"none\"): credentials cross the network "
                         "in clear", cfg.name, where)
     except ssl.SSLCertVerificationError as exc:
-        raise SourceError(f"source {cfg.name}: TLS certificate of {where} not trusted ({exc.verify_message}); "
-                          f"set ca_file to the CA that signed it") from None
+        raise SourceError(f"TLS certificate of {where} not trusted ({exc.verify_message}); if a private CA signed "
+                          f"it, set {cfg.where}.ca_file") from None
     except CapabilityError:
-        raise SourceError(f"source {cfg.name}: {where} does not offer STARTTLS; use tls = \"implicit\" "
-                          f"(port 993)") from None
+        raise SourceError(f"{where} does not offer STARTTLS; refusing to log in without TLS (try tls = "
+                          "\"implicit\" on port 993)") from None
     client.normalise_times = False  # INTERNALDATE as aware datetimes
     _login(cfg, client, password, tokens)
     return client
 
 
-def _login(cfg: ImapConfig, client: imapclient.IMAPClient, password: str | None, tokens: TokenSource | None) -> None:
-    who = f"source {cfg.name}: login as {cfg.username} on {cfg.host}:{cfg.port} refused"
+def _login(cfg: ImapConfig, client: imapclient.IMAPClient, password: Secret | None,
+           tokens: TokenSource | None) -> None:
+    who = f"login as {cfg.username} on {cfg.host}:{cfg.port} refused"
     try:
         if cfg.auth is Auth.XOAUTH2:
             assert tokens is not None
             client.oauth2_login(cfg.username, tokens.token())
         else:
             assert password is not None
-            client.login(cfg.username, password)
+            client.login(cfg.username, password.reveal())
     except LoginError as exc:
         close_quietly(client)
-        raise AuthError(f"{who}: {_server_text(exc)}") from None
+        hint = ""
+        if cfg.msal is not None:
+            hint = (" (Exchange Online: the app needs the Office 365 Exchange Online permission IMAP.AccessAsApp "
+                    "with admin consent, and its service principal FullAccess to the mailbox)")
+        elif cfg.auth is Auth.PASSWORD:
+            hint = f" (check {cfg.password.key if cfg.password else 'the password'})"
+        raise AuthError(f"{who}: {_server_text(exc)}{hint}") from None
 
 
 def _server_text(exc: Exception) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -44,26 +45,30 @@ def test_defaults() -> None:
     ({"after": "delete", "allow_delete": True}, "after", ("delete", None)),
     ({"timeout": 5}, "timeout", 5.0),
     ({"password_env": None, "password_file": "/run/secrets/imap"}, "password", (None, "/run/secrets/imap")),
+    ({"password_env": None, "password_file": "~/imap.pw"}, "password", (None, str(Path("~/imap.pw").expanduser()))),
     ({"auth": "xoauth2", "password_env": None, "token_command": "get-token --mailbox 'a b'"},
      "token_command", ("get-token", "--mailbox", "a b")),
     ({"auth": "xoauth2", "password_env": None, "token_command": ["get-token", "x"]}, "token_command",
      ("get-token", "x")),
     ({"auth": "xoauth2", "password_env": None, "tenant_id": "contoso.example.com", "client_id": "app-1",
       "client_secret_env": "NDR_SECRET"}, "msal",
-     ("contoso.example.com", "app-1", "NDR_SECRET", "https://login.microsoftonline.com",
-      "https://outlook.office365.com/.default")),
+     ("contoso.example.com", "app-1", "NDR_SECRET", "https://login.microsoftonline.com", "client_credentials")),
     ({"auth": "xoauth2", "password_env": None, "tenant_id": "t", "client_id": "c", "certificate_file": "/k.pem",
-      "authority": "https://login.microsoftonline.us/"}, "msal",
-     ("t", "c", None, "https://login.microsoftonline.us", "https://outlook.office365.com/.default")),
+      "authority_host": "https://login.microsoftonline.us/"}, "msal",
+     ("t", "c", None, "https://login.microsoftonline.us", "client_credentials")),
+    ({"auth": "xoauth2", "password_env": None, "tenant_id": "t", "client_id": "c", "client_secret_env": "S"},
+     "scope", "https://outlook.office365.com/.default"),
+    ({"auth": "xoauth2", "password_env": None, "tenant_id": "t", "client_id": "c", "client_secret_env": "S",
+      "scope": "https://outlook.office365.us/.default"}, "scope", "https://outlook.office365.us/.default"),
 ])
 def test_valid(changes: dict[str, object], field: str, expected: object) -> None:
     value = getattr(parse_config(cfg(**changes), "sources[1]"), field)
     if field == "after":
         value = (value.kind.value, value.folder)
     elif field == "password":
-        value = (value.env, value.file)
+        value = (value.env, value.file and str(value.file))
     elif field == "msal":
-        value = (value.tenant_id, value.client_id, value.secret and value.secret.env, value.authority, value.scope)
+        value = (value.tenant_id, value.client_id, value.client_secret_env, value.authority_host, value.flow)
     assert value == expected
 
 
@@ -77,11 +82,12 @@ def test_valid(changes: dict[str, object], field: str, expected: object) -> None
     ({"port": 70000}, "sources[1].port: must be 1-65535"),
     ({"port": True}, "sources[1].port: must be an integer, not a boolean"),
     ({"tls": "ssl"}, "sources[1].tls: must be one of 'implicit', 'starttls', 'none', not 'ssl'"),
-    ({"tls_verify": "no"}, "sources[1].tls_verify: must be a boolean, not a string"),
+    ({"tls_verify": "no"}, "sources[1].tls_verify: must be true or false, not a string"),
     ({"host": "  "}, "sources[1].host: must not be empty"),
-    ({"password_env": None}, "sources[1].password_env: required (or password_file) for auth = \"password\""),
+    ({"password_env": None}, "sources[1].password_env: required (or password_file)"),
     ({"password_file": "/x"}, "sources[1].password_file: give password_env or password_file, not both"),
-    ({"folders": []}, "sources[1].folders: must be a non-empty list"),
+    ({"folders": []}, "sources[1].folders: must be a non-empty list of strings"),
+    ({"folders": ["INBOX", 3]}, "sources[1].folders: must be a non-empty list of strings"),
     ({"folders": ["INBOX", "INBOX"]}, "sources[1].folders: lists a folder twice"),
     ({"after": "move"}, "sources[1].after: move needs a folder"),
     ({"after": "archive"}, "sources[1].after: must be \"none\", \"seen\", \"move:Folder\" or \"delete\""),
@@ -96,9 +102,12 @@ def test_valid(changes: dict[str, object], field: str, expected: object) -> None
     ({"auth": "xoauth2", "password_env": None, "tenant_id": "t", "client_id": "c"},
      "sources[1].client_secret_env: required"),
     ({"auth": "xoauth2", "password_env": None, "tenant_id": "t", "client_id": "c", "client_secret_env": "S",
-      "certificate_file": "/k.pem"}, "sources[1].certificate_file: give a client secret or a certificate, not both"),
+      "certificate_file": "/k.pem"}, "sources[1].certificate_file: give only one of"),
     ({"auth": "xoauth2", "password_env": None, "tenant_id": "t", "client_id": "c", "client_secret_env": "S",
-      "authority": "http://login.example.com"}, "sources[1].authority: must be an https:// URL"),
+      "authority_host": "http://login.example.com"}, "sources[1].authority_host: must be an https:// URL"),
+    ({"auth": "xoauth2", "password_env": None, "tenant_id": "common", "client_id": "c", "client_secret_env": "S"},
+     "sources[1].tenant_id: app-only sign-in needs your Directory (tenant) ID"),
+    ({"scope": "https://outlook.office365.com/.default"}, "sources[1].scope: only used for an msal token"),
     ({"auth": "xoauth2", "password_env": None, "token_command": "t", "tenant_id": "x"},
      "sources[1].tenant_id: not used with token_command"),
     ({"auth": "xoauth2", "password_env": None, "token_command": ""},
