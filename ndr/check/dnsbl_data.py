@@ -57,8 +57,8 @@ CATALOG: dict[str, Blocklist] = {
             errors=_SPAMHAUS_ERRORS,
             policy=("127.0.0.10", "127.0.0.11"),
             removal="https://check.spamhaus.org/",
-            note="SBL/CSS: fix the cause first (Spamhaus reads the ticket); XBL: clean the infected host; "
-                 "PBL: a real mail server on this address can be removed from the PBL by its operator",
+            note="SBL/CSS: fix the cause first, Spamhaus reads the ticket; XBL: clean the infected host first; "
+                 "PBL: the operator of a real mail server on this address can remove it from the PBL",
         ),
         Blocklist(
             zone="b.barracudacentral.org", name="Barracuda Reputation Block List",

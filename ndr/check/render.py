@@ -23,23 +23,27 @@ def render(report: TargetReport, *, style: Style = _plain, heading: bool = True)
     out: list[str] = []
     if heading:
         color = "green" if report.verdict == "all checks passed" else "red" if not report.complete else None
-        head = f"{report.target} ({report.kind}): "
+        kind = {"ip": "IP address", "error": "not checked"}.get(report.kind, report.kind)
+        head = f"{report.target} ({kind}): "
         out.append(style(head, bold=True) + (style(report.verdict, fg=color, bold=True) if color else report.verdict))
     if report.error:
         return "\n".join(out)
     if report.notes:
         out.append(style("  Read from the message", bold=True))
         out.extend(f"    {n}" for n in report.notes)
+    inner = report.kind == "message"  # an IP or domain target needs no second heading
     for ip in report.ips:
-        out.extend(_ip(ip, style))
+        out.extend(_ip(ip, style, inner))
     for d in report.domains:
-        out.extend(_domain(d, style))
+        out.extend(_domain(d, style, inner))
     out.extend(_todo(report.all_findings(), style))
     return "\n".join(out)
 
 
-def _ip(c: IpCheck, style: Style) -> list[str]:
-    out = [style(f"  {c.ip}", bold=True) + f" (IPv{c.version})" + (f" — {c.network}" if c.network else "")]
+def _ip(c: IpCheck, style: Style, heading: bool) -> list[str]:
+    out: list[str] = []
+    if heading or c.network:
+        out.append(style(f"  {c.ip}", bold=True) + f" (IPv{c.version})" + (f" — {c.network}" if c.network else ""))
     if c.ptr is not None:
         p = c.ptr
         if not p.answer.definite:
@@ -65,8 +69,8 @@ def _ip(c: IpCheck, style: Style) -> list[str]:
     return out
 
 
-def _domain(d: DomainCheck, style: Style) -> list[str]:
-    out = [style(f"  {d.domain}", bold=True) + f" ({d.role})"]
+def _domain(d: DomainCheck, style: Style, heading: bool) -> list[str]:
+    out = [style(f"  {d.domain}", bold=True) + f" ({d.role})"] if heading else []
     if d.spf:
         first = d.spf[0]
         record = f'"{first.record}"' if first.record else "no SPF record"

@@ -16,6 +16,7 @@ from ndr import __version__
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "triage": ("ndr.cli.triage:triage", "Diagnose bounce or header files: what failed, why, what to do."),
+    "check": ("ndr.cli.check:check", "Check an IP, domain or message: PTR/FCrDNS, SPF, DKIM, DMARC, block lists."),
     "scan": ("ndr.cli.scan:scan", "Read new bounces from the configured sources into the store, exactly once."),
     "state": ("ndr.cli.state:state", "Show each source's cursor, counts and last run; reset a cursor."),
     "reanalyze": ("ndr.cli.reanalyze:reanalyze", "Analyse stored messages again (after a rule update)."),
