@@ -95,7 +95,7 @@ def default_store_path() -> Path:
 
 
 def load_config(path: Path | None = None) -> Config:
-    """Read and validate a config file (default: default_config_path())."""
+    """Read and validate a config file (default: default_config_path()). Errors start with the file's path."""
     file = path if path is not None else default_config_path()
     try:
         with open(file, "rb") as fh:
@@ -107,7 +107,10 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(f"{file}: cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
-    return parse(data, base=file.parent, file=file)
+    try:
+        return parse(data, base=file.parent, file=file)
+    except ConfigError as exc:
+        raise ConfigError(f"{file}: {exc}") from None
 
 
 def parse(data: dict[str, Any], *, base: Path | None = None, file: Path | None = None) -> Config:
