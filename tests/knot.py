@@ -6,7 +6,8 @@ The EDNS UDP payload is limited to 1220 bytes (knot's minimum) so that large ans
 truncated and must be retried over TCP. Zones named in BROKEN_ZONES are deliberately unloadable: knotd answers SERVFAIL.
 
 Also here: `silent_udp_server()` (reads queries, never answers: a resolver that times out) and
-`servfail_server()` (answers SERVFAIL to everything), both plain sockets on loopback.
+`servfail_server()` (answers SERVFAIL to everything), both plain sockets on loopback, and the
+module-scoped pytest fixture `knot` (import it into a test module to use it).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ import dns.flags
 import dns.message
 import dns.query
 import dns.rcode
+import pytest
+
+from tests.conftest import require_binary
 
 ZONE_DIR = Path(__file__).parent / "dns"
 BROKEN_ZONES = ("broken.example.org",)  # zone files with a syntax error on purpose
@@ -195,3 +199,14 @@ def servfail_server() -> Iterator[str]:
         stop.set()
         thread.join(timeout=5)
         sock.close()
+
+
+@pytest.fixture(scope="module")
+def knot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnotServer]:
+    """A knotd serving tests/dns/ on 127.0.0.1 for the test module; fails in CI when knot is missing."""
+    binary = require_binary("knotd", "knot")
+    server = KnotServer(binary=binary, tmp=tmp_path_factory.mktemp("knot")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
