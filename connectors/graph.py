@@ -3,11 +3,12 @@
 A round starts at the stored deltaLink (or, the first time, at .../mailFolders/{id}/messages/delta)
 and follows @odata.nextLink verbatim until a page carries @odata.deltaLink. Each message's MIME
 comes from .../messages/{id}/$value, up to `max_concurrent_requests` (<= 4) downloads at a time,
-yielded in delta order. Messages carry cursor=None; a Checkpoint follows every page (the nextLink,
-so a long first sync resumes where it stopped) and the last page (the deltaLink). A message seen
-again (after a crash, a 410 resync, or a change) is deduplicated by the store.
+yielded in delta order. Only the last message of each page carries a cursor (the page's nextLink,
+or the deltaLink on the last page), and a Checkpoint with the same link follows each page, so a
+long first sync resumes at the page it stopped in; a crash mid-page re-reads that page. A message
+seen again (after a crash, a 410 resync, or a change) is deduplicated by the store.
 
-Cursor (JSON): {"v": 1, "mailbox", "folder_id", "link", "skip": [ids], "acted": [ids]}. `acted`
+Cursor (JSON): {"v": 1, "mailbox", "folder_id", "link", "done", "skip": [ids], "acted": [ids]}. `acted`
 are ids this source marked read in the current round, `skip` those of the previous round: Graph
 reports them again as changed, and they are already stored, so they are not downloaded again.
 """
@@ -18,7 +19,7 @@ import json
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from connectors.base import Checkpoint, RawMessage
@@ -48,7 +49,7 @@ class _Cursor:
     def dump(self, link: str, *, round_done: bool) -> str:
         skip, acted = (list(self.acted), []) if round_done else (sorted(self.skip), list(self.acted))
         return json.dumps({"v": CURSOR_VERSION, "mailbox": self.mailbox, "folder_id": self.folder_id, "link": link,
-                           "skip": skip[:MAX_REMEMBERED], "acted": acted[:MAX_REMEMBERED]})
+                           "done": round_done, "skip": skip[:MAX_REMEMBERED], "acted": acted[:MAX_REMEMBERED]})
 
     def next_round(self) -> None:
         self.skip, self.acted = set(self.acted), {}
@@ -84,30 +85,40 @@ class GraphConnector:
         self._cursor: _Cursor | None = None
         self._read_state: dict[str, bool] = {}  # id -> isRead, for messages yielded and not yet acted on
         self._dest_id: str | None = None
+        self.total: int | None = None  # messages in the folder on a full sync (progress bar); None: unknown
 
     # ---- Connector protocol
     def fetch(self, cursor: str | None, *, limit: int | None = None) -> Iterator[RawMessage | Checkpoint]:
+        """One delta round. The last message of each page carries the page's link as its cursor, and a
+        Checkpoint follows (the same link, with this page's after-actions), so a scan that stops after
+        any message resumes at the page it was in."""
         c = self._c
         folder_id = resolve_folder(self._http, c.mailbox, c.folder, key=f"{c.where}.folder")
         if c.after.kind == "move" and c.after.folder is not None:
             self._dest_id = resolve_folder(self._http, c.mailbox, c.after.folder, key=f"{c.where}.after")
         state = self._load(cursor, folder_id)
         self._cursor = state
-        page_size = min(c.page_size, limit) if limit else c.page_size
-        events = self._events(state, page_size)
-        yielded = 0
-        for event in self._download(events):
-            if isinstance(event, _PageEnd):
-                yield Checkpoint(cursor=state.dump(event.link, round_done=event.round_done))
-                if event.round_done:
-                    state.next_round()
-                if limit is not None and yielded >= limit:
-                    return
+        if state.link is None:
+            self.total = self._folder_total(folder_id)
+        page_size = min(c.page_size, limit) if limit else c.page_size  # a limited scan still ends on a page
+        held: RawMessage | None = None  # one message of lookahead: is it the last of its page?
+        count = 0
+        for event in self._download(self._events(state, page_size)):
+            if isinstance(event, RawMessage):
+                if held is not None:
+                    yield held
+                    if limit is not None and count >= limit:
+                        return
+                held, count = event, count + 1
                 continue
-            if limit is not None and yielded >= limit:
-                return  # stop before the next message; the last page's checkpoint was yielded above
-            yielded += 1
-            yield event
+            if held is not None:
+                yield replace(held, cursor=state.dump(event.link, round_done=event.round_done))
+                held = None
+            yield Checkpoint(cursor=state.dump(event.link, round_done=event.round_done))
+            if event.round_done:
+                state.next_round()
+            if limit is not None and count >= limit:
+                return
 
     def after_store(self, message: RawMessage) -> None:
         kind = self._c.after.kind
@@ -132,6 +143,12 @@ class GraphConnector:
 
     def close(self) -> None:
         self._http.close()
+
+    def _folder_total(self, folder_id: str) -> int | None:
+        folder = self._http.get_json(f"{self._user}/mailFolders/{quote(folder_id, safe='')}",
+                                     params={"$select": "id,totalItemCount"})
+        total = folder.get("totalItemCount")
+        return total if isinstance(total, int) else None
 
     # ---- the round
     def _load(self, cursor: str | None, folder_id: str) -> _Cursor:
@@ -245,6 +262,19 @@ def _parse_cursor(text: str) -> _Cursor:
         raise ValueError(f"cursor version {data.get('v')!r}")
     return _Cursor(mailbox=str(data["mailbox"]), folder_id=str(data["folder_id"]), link=str(data["link"]),
                    skip=set(map(str, data.get("skip", ()))), acted=dict.fromkeys(map(str, data.get("acted", ()))))
+
+
+def describe_cursor(cursor: str) -> str:
+    """A cursor in a few words for `ndr state`."""
+    try:
+        state = _parse_cursor(cursor)
+        done = bool(json.loads(cursor).get("done", True))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return cursor[:60]
+    where = f"{state.mailbox} folder {state.folder_id[:10]}...{state.folder_id[-6:]}"
+    if done:
+        return f"{where}: up to date at the last scan (deltaLink)"
+    return f"{where}: a delta round in progress (nextLink); the next scan resumes it"
 
 
 def open_source(config: GraphConfig, *, log: Log) -> GraphConnector:

@@ -24,6 +24,10 @@ from ndr.errors import AuthError, ConfigError, SourceError
 # Graph error codes meaning the configured mailbox cannot be used (404 on /users/{upn}).
 # Source: https://learn.microsoft.com/en-us/graph/errors and observed Exchange Online answers.
 _MAILBOX_CODES = frozenset({"ErrorInvalidUser", "MailboxNotEnabledForRESTAPI", "ResourceNotFound"})
+# Codes meaning "this delta/skip token is no longer valid: start over". Graph documents 410 Gone for
+# expired sync state (https://learn.microsoft.com/en-us/graph/delta-query-overview); the 400 codes
+# are the ones Exchange and OneDrive use for invalid sync state. Not verified against the live service.
+_SYNC_STATE_CODES = frozenset({"SyncStateNotFound", "SyncStateInvalid", "ErrorInvalidSyncStateData", "resyncRequired"})
 
 
 class GraphNotFound(SourceError):
@@ -112,8 +116,8 @@ class GraphHttp:
             raise ConfigError(f"{c.where}.mailbox: {explain_graph(code, status, message, **fields)}")
         if status == 404:
             raise GraphNotFound(f"{c.where}: {where}: {code}: {message}")
-        if status == 410:
-            raise SyncStateGone(f"{c.where}: {where}: 410 {code}")
+        if status == 410 or (status == 400 and code in _SYNC_STATE_CODES):
+            raise SyncStateGone(f"{c.where}: {where}: {status} {code}")
         raise SourceError(f"{c.where}: {explain_graph(code, status, message, **fields)} ({where})")
 
 

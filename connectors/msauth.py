@@ -36,6 +36,7 @@ from connectors.mserrors import aadsts_code, explain_aadsts
 from connectors.mshttp import make_session
 from connectors.tomlkeys import Keys
 from ndr.errors import AuthError, ConfigError, SourceError
+from ndr.secrets import Secret, SecretRef
 
 Log: TypeAlias = "logging.Logger | logging.LoggerAdapter[logging.Logger]"
 
@@ -65,6 +66,14 @@ class MsAuthConfig:
     token_cache_file: Path | None  # device_code: msal token cache (created with mode 0600)
     authority_host: str  # https://login.microsoftonline.com, or a national cloud's login host
     instance_discovery: bool  # false only for private clouds and test stand-ins
+
+    def secret_ref(self) -> SecretRef | None:
+        """Where the client secret is (ndr.secrets reads it); None with a certificate or device code."""
+        if self.client_secret_env is not None:
+            return SecretRef(key=f"{self.where}.client_secret_env", env=self.client_secret_env)
+        if self.client_secret_file is not None:
+            return SecretRef(key=f"{self.where}.client_secret_file", file=self.client_secret_file)
+        return None
 
 
 def parse_auth(keys: Keys) -> MsAuthConfig:
@@ -125,9 +134,15 @@ class TokenSource:
         self._lock = threading.Lock()
         self._app: Any = None
         self._cache: msal.SerializableTokenCache | None = None
-        self._credential: Any = None
-        if config.flow == "client_credentials":
-            self._credential = _load_credential(config)  # read now: a missing secret is a config error
+        self._secret: Secret | None = None
+        self._certificate: dict[str, str] | None = None
+        # read now: a missing secret is a configuration error, found before any network I/O
+        ref = config.secret_ref()
+        if ref is not None:
+            _warn_if_exposed(ref, log)
+            self._secret = ref.load()
+        elif config.flow == "client_credentials":
+            self._certificate = _load_certificate(config, log)
 
     def token(self) -> str:
         """A valid access token. Raises AuthError (fix the setup) or SourceError (try later)."""
@@ -158,9 +173,8 @@ class TokenSource:
         }
         try:
             if c.flow == "client_credentials":
-                self._app = msal.ConfidentialClientApplication(
-                    c.client_id, client_credential=self._credential, **common
-                )
+                credential = self._secret.reveal() if self._secret is not None else self._certificate
+                self._app = msal.ConfidentialClientApplication(c.client_id, client_credential=credential, **common)
             else:
                 self._cache = _load_cache(c, self._log)
                 self._app = msal.PublicClientApplication(c.client_id, token_cache=self._cache, **common)
@@ -215,46 +229,30 @@ class TokenSource:
 # ---- credentials
 
 
-def _load_credential(c: MsAuthConfig) -> str | dict[str, str]:
-    if c.certificate_file is not None:
-        return _load_certificate(c)
-    if c.client_secret_env is not None:
-        value = os.environ.get(c.client_secret_env, "").strip()
-        if not value:
-            raise ConfigError(f"{c.where}.client_secret_env: environment variable {c.client_secret_env} "
-                              "is not set or empty")
-        return value
-    assert c.client_secret_file is not None
-    try:
-        lines = c.client_secret_file.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{c.where}.client_secret_file: cannot read {c.client_secret_file}: "
-                          f"{getattr(exc, 'strerror', None) or type(exc).__name__}") from None
-    if not lines or not lines[0].strip():
-        raise ConfigError(f"{c.where}.client_secret_file: {c.client_secret_file} is empty")
-    return lines[0].strip()
-
-
-def _load_certificate(c: MsAuthConfig) -> dict[str, str]:
+def _load_certificate(c: MsAuthConfig, log: Log) -> dict[str, str]:
     """{"private_key": PEM, "public_certificate": PEM} for msal; checks the key is RSA and matches."""
     assert c.certificate_file is not None
-    key_key = "certificate_key_file" if c.certificate_key_file else "certificate_file"
-    cert_pem, key_pem = _read_bytes(c, "certificate_file", c.certificate_file), None
-    key_pem = _read_bytes(c, key_key, c.certificate_key_file) if c.certificate_key_file else cert_pem
+    cert_ref = SecretRef(key=f"{c.where}.certificate_file", file=c.certificate_file)
+    key_ref = cert_ref
+    if c.certificate_key_file is not None:
+        key_ref = SecretRef(key=f"{c.where}.certificate_key_file", file=c.certificate_key_file)
+    _warn_if_exposed(key_ref, log)
+    cert_pem = cert_ref.read_file()
+    key_pem = key_ref.read_file() if key_ref is not cert_ref else cert_pem
     try:
         cert = x509.load_pem_x509_certificate(cert_pem)
     except ValueError:
-        raise ConfigError(f"{c.where}.certificate_file: no PEM certificate in {c.certificate_file}") from None
+        raise ConfigError(f"{cert_ref.key}: no PEM certificate in {c.certificate_file}") from None
     try:
         key = serialization.load_pem_private_key(key_pem, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm):
-        raise ConfigError(f"{c.where}.{key_key}: no unencrypted PEM private key found") from None
+        raise ConfigError(f"{key_ref.key}: no unencrypted PEM private key found") from None
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise ConfigError(f"{c.where}.{key_key}: Entra ID certificate credentials need an RSA key, "
+        raise ConfigError(f"{key_ref.key}: Entra ID certificate credentials need an RSA key, "
                           f"not {type(key).__name__.removeprefix('_')}")
     public = cert.public_key()
     if not isinstance(public, rsa.RSAPublicKey) or key.public_key().public_numbers() != public.public_numbers():
-        raise ConfigError(f"{c.where}.{key_key}: the private key does not belong to the certificate")
+        raise ConfigError(f"{key_ref.key}: the private key does not belong to the certificate")
     return {
         "private_key": key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                          serialization.NoEncryption()).decode("ascii"),
@@ -262,12 +260,9 @@ def _load_certificate(c: MsAuthConfig) -> dict[str, str]:
     }
 
 
-def _read_bytes(c: MsAuthConfig, key: str, path: Path | None) -> bytes:
-    assert path is not None
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{c.where}.{key}: cannot read {path}: {exc.strerror}") from None
+def _warn_if_exposed(ref: SecretRef, log: Log) -> None:
+    if ref.exposed():
+        log.warning("%s: %s is readable by other users; chmod 600 it", ref.key, ref.file)
 
 
 # ---- device-code token cache (a file only the owner can read)

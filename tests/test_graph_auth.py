@@ -54,18 +54,24 @@ def test_wrong_tenant_is_explained(standin: gs.State) -> None:
     assert "AADSTS90002 (tenant not found)" in text and "sources[0].tenant_id" in text
 
 
-def test_secret_from_a_file(standin: gs.State, tmp_path: Path) -> None:
+def test_secret_from_a_file(standin: gs.State, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     ids = add_bounces(standin, 1)
     store = MiniStore()
-    store.run(connector(standin, client_secret_env=None, client_secret_file=str(write_secret_file(tmp_path))))
+    secret_file = write_secret_file(tmp_path)
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        store.run(connector(standin, client_secret_env=None, client_secret_file=str(secret_file)))
+        assert "readable by other users" not in caplog.text
+        secret_file.chmod(0o644)
+        connector(standin, client_secret_env=None, client_secret_file=str(secret_file))
     assert store.order == ids
+    assert f"sources[0].client_secret_file: {secret_file} is readable by other users; chmod 600 it" in caplog.text
 
 
 def test_missing_secret_variable_is_a_config_error(standin: gs.State, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(SECRET_ENV)
     with pytest.raises(ConfigError) as err:
         connector(standin)
-    assert str(err.value) == f"sources[0].client_secret_env: environment variable {SECRET_ENV} is not set or empty"
+    assert str(err.value) == f"sources[0].client_secret_env: environment variable {SECRET_ENV} is not set"
 
 
 def _rsa_client_cert(ca: trustme.CA, tmp_path: Path, name: str) -> tuple[x509.Certificate, Path, Path]:

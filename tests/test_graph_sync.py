@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from connectors.graph import describe_cursor
 from ndr.errors import ConfigError
 from tests import graph_standin as gs
 from tests.graph_support import UPN, MiniStore, add_bounces, bounce_mime, connector
@@ -28,9 +29,13 @@ def _link(cursor: str | None) -> str:
 def test_first_run_fetches_every_message_in_delta_order_and_stores_the_delta_link(standin: gs.State) -> None:
     ids = add_bounces(standin, 7)
     store = MiniStore()
-    store.run(connector(standin))
+    conn = connector(standin)
+    store.run(conn)
     assert store.order == ids
     assert store.messages[ids[3]] == bounce_mime(3)  # the $value bytes, unchanged
+    assert conn.total == 7  # the folder's size on a full sync, for the progress bar
+    assert describe_cursor(store.cursor or "").startswith(f"{UPN} folder ")
+    assert describe_cursor(store.cursor or "").endswith("up to date at the last scan (deltaLink)")
     assert _link(store.cursor) == "delta" and json.loads(store.cursor or "")["mailbox"] == UPN
     first = _delta_requests(standin)[0]
     query = parse_qs(urlsplit(first.target).query)
@@ -74,6 +79,7 @@ def test_a_crash_mid_round_resumes_from_the_last_page_and_loses_nothing(standin:
     store = MiniStore()
     store.run(connector(standin, page_size=10), stop_after=15)  # killed in the middle of page 2
     assert _link(store.cursor) == "next"  # page 1 is checkpointed
+    assert "in progress (nextLink)" in describe_cursor(store.cursor or "")
     store.run(connector(standin, page_size=10))
     assert set(store.messages) == set(ids)
     assert store.new == 30 and store.duplicates == 5  # messages 11-15 again, deduplicated by the store
@@ -88,6 +94,15 @@ def test_limit_stops_at_a_page_boundary_so_the_next_run_goes_on(standin: gs.Stat
     assert _link(store.cursor) == "next"
     store.run(connector(standin), limit=5)
     store.run(connector(standin), limit=5)
+    assert store.order == ids and store.duplicates == 0
+
+
+def test_a_scan_that_stops_right_after_the_limit_still_advances(standin: gs.State) -> None:
+    """`ndr scan --max-messages N` stops after the N-th message: that message carries the page's cursor."""
+    ids = add_bounces(standin, 7)
+    store = MiniStore()
+    for _ in range(3):
+        store.run(connector(standin), limit=3, stop_after=3)
     assert store.order == ids and store.duplicates == 0
 
 
@@ -106,6 +121,17 @@ def test_expired_delta_link_410_triggers_a_full_resync_deduplicated(
     assert set(store.messages) == set(ids + new)
     assert "expired (410)" in caplog.text and "full resync" in caplog.text
     assert _link(store.cursor) == "delta"
+
+
+def test_invalid_sync_state_400_on_a_stored_link_also_resyncs(standin: gs.State) -> None:
+    ids = add_bounces(standin, 3)
+    store = MiniStore()
+    store.run(connector(standin))
+    standin.fail(r"/messages/delta$", status=400, count=1, retry_after=None,
+                 body={"error": {"code": "SyncStateInvalid", "message": "Sync state is invalid."}})
+    store.run(connector(standin))
+    assert standin.statuses(r"/messages/delta$")[-2:] == [400, 200]
+    assert store.duplicates == 3 and set(store.messages) == set(ids)
 
 
 def test_nested_folder_path_is_matched_case_insensitively(standin: gs.State) -> None:
