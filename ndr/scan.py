@@ -131,10 +131,10 @@ class Scanner:
             self._fetch(src, connector, result)
         except (AuthError, ConfigError) as exc:
             result.error, result.fatal = str(exc), True
-            self.log.error("%s: %s", src.name, exc)  # noqa: TRY400 - an operator problem, not a bug
+            self.log.error("%s", _named(src.name, str(exc)))  # noqa: TRY400 - an operator problem, not a bug
         except NdrError as exc:  # SourceError, StoreError
             result.error = str(exc)
-            self.log.error("%s: stopped: %s", src.name, exc)  # noqa: TRY400 - an operator problem, not a bug
+            self.log.error("%s: stopped: %s", src.name, _unnamed(src.name, str(exc)))  # noqa: TRY400
         finally:
             if connector is not None:
                 result.failed += int(getattr(connector, "failures", 0))
@@ -213,6 +213,15 @@ class Scanner:
         total = getattr(connector, "total", None) if connector is not None else None
         self.bars.update(source, done=result.fetched, total=total if isinstance(total, int) else None,
                          detail=f"new {result.new}  dup {result.duplicates}  failed {result.failed}")
+
+
+def _named(source: str, text: str) -> str:
+    """`text` starting with the source's name (connectors often name it already)."""
+    return text if text.startswith(f"{source}:") else f"{source}: {text}"
+
+
+def _unnamed(source: str, text: str) -> str:
+    return text.removeprefix(f"{source}: ")
 
 
 def describe(analysis: Analysis) -> str:
