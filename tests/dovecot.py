@@ -110,17 +110,20 @@ def _children(ppid: int) -> list[int]:
     return out
 
 
-def _end(pid: int, title: str) -> None:
-    """SIGKILL a leftover child of our master, if that pid is still one of ours (title check)."""
+def _end(pid: int, title: str, only: tuple[str, ...] = ()) -> None:
+    """SIGKILL a child of our master if that pid is still one of ours (its title starts with `title`),
+    and, when `only` is given, is one of those services."""
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        name = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
     except OSError:
         return  # already gone
-    if cmdline.startswith(title.encode()):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
+    service = (name[len(title):].split() or [""])[0]  # "/imap", "/imap-login", "/auth", ...
+    if not name.startswith(title) or (only and service not in only):
+        return
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
 
 
 def _free_port() -> int:
@@ -162,14 +165,17 @@ class Dovecot:
                 time.sleep(0.02)
 
     def stop(self) -> None:
-        """Stop the server like a crash or restart does: every connection drops; about 1 s.
+        """Stop the server like a crash does: every connection drops at once, then the master; about 1 s.
 
         SIGTERM to a foreground master leaves the per-connection processes (imap-login, imap) of
-        open sessions running as orphans, still serving their clients; they are ended here by pid.
+        open sessions running as orphans that go on serving their clients; so they are killed
+        first, by pid, and any other leftover child after the master has gone.
         """
         if self.proc is None:
             return
         children = _children(self.proc.pid)
+        for pid in children:
+            _end(pid, self.instance, only=("/imap", "/imap-login"))
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             self.proc.wait(20)
