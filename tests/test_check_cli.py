@@ -223,3 +223,12 @@ def test_unreadable_message_is_reported_and_exits_1(knot: KnotServer, tmp_path: 
     missing, ip = jsonl(result)
     assert missing["kind"] == "error" and "cannot read" in missing["error"]
     assert ip["complete"] is True
+
+
+def test_only_the_dns_section_of_the_config_matters(knot: KnotServer, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[[sources]]\nname = "x"\ntype = "nosuchtype"\n\n[dns]\nresolvers = ["{knot.address}"]\n')
+    result = run("--config", str(config), "192.0.2.10")
+    assert result.exit_code == 0, result.output
+    missing = run("--config", str(tmp_path / "nope.toml"), "192.0.2.10")
+    assert missing.exit_code == 2 and "no such config file" in missing.output

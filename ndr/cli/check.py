@@ -11,12 +11,12 @@ import click
 
 from analyzer.ipaddr import parse_ip
 from ndr.check.config import DnsConfig, parse_dnsbl_list, parse_server
+from ndr.check.hook import load_dns_config
 from ndr.check.model import TargetReport
 from ndr.check.render import render
 from ndr.check.resolver import Resolver
 from ndr.check.run import Checker, as_domain
 from ndr.check.serialize import to_json
-from ndr.config import default_config_path, load_config
 from ndr.errors import NdrError
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # a .eml target is read up to this size (the analyzer reads 4 MiB of it)
@@ -94,15 +94,10 @@ def check(*, targets: tuple[str, ...], as_json: bool, resolvers: tuple[str, ...]
 
 def _config(path: Path | None, *, resolvers: tuple[str, ...], dnsbl: str | None, timeout: float | None,
             retries: int | None, offline: bool) -> DnsConfig:
-    base = DnsConfig()
-    file = path if path is not None else default_config_path()
-    if path is not None or file.exists():
-        try:
-            section = load_config(file).section("dns")
-        except NdrError as exc:
-            raise click.UsageError(str(exc)) from None
-        if isinstance(section, DnsConfig):
-            base = section
+    try:
+        base = load_dns_config(path)
+    except NdrError as exc:
+        raise click.UsageError(str(exc)) from None
     changes: dict[str, object] = {}
     if resolvers:
         try:

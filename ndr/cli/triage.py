@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -9,6 +10,8 @@ import click
 from analyzer import Options, analyze
 from analyzer.serialize import to_json
 from connectors.files import InputError, iter_inputs
+from ndr.check.hook import MessageChecks, dns_config
+from ndr.errors import NdrError
 from ndr.render import render
 
 
@@ -20,7 +23,11 @@ from ndr.render import render
               help="IPv6 prefix length of sending_prefix.")
 @click.option("--prefix-v4", default=24, show_default=True, type=click.IntRange(1, 32),
               help="IPv4 prefix length of sending_prefix.")
-def triage(paths: tuple[str, ...], as_json: bool, explain: bool, prefix_v6: int, prefix_v4: int) -> None:
+@click.option("--dns/--no-dns", "dns", default=None,
+              help="Also check the sending IPs and sender domains in DNS (PTR/FCrDNS, SPF, DKIM, DMARC, block "
+                   "lists: see ndr check). Default: [dns] enabled of the config file.")
+def triage(*, paths: tuple[str, ...], as_json: bool, explain: bool, prefix_v6: int, prefix_v4: int,
+           dns: bool | None) -> None:
     """Diagnose messages: kind, reason, sending IP and prefix, and what to do.
 
     PATH is a message file, a directory (searched recursively for *.eml), an mbox file,
@@ -32,6 +39,7 @@ def triage(paths: tuple[str, ...], as_json: bool, explain: bool, prefix_v6: int,
       ndr triage --explain bounce.eml
       ndr triage --json ~/bounces/ > bounces.jsonl
       cat bounce.eml | ndr triage --json -
+      ndr triage --dns bounce.eml        also check PTR, SPF, DKIM, DMARC, block lists
     \b
     Exit status: 0 every input was read, 1 some could not be, 2 usage error.
     """
@@ -43,17 +51,30 @@ def triage(paths: tuple[str, ...], as_json: bool, explain: bool, prefix_v6: int,
     def style(text: str, **kw: object) -> str:
         return click.style(text, **kw) if color else text  # type: ignore[arg-type]
 
+    try:
+        dns_settings = dns_config(dns)
+    except NdrError as exc:
+        raise click.UsageError(str(exc)) from None
+    checks = MessageChecks(dns_settings) if dns_settings is not None else None
     for item in iter_inputs(list(paths)):
         if isinstance(item, InputError):
             failed += 1
             click.echo(f"ndr triage: {item}", err=True)
             continue
         analysis = analyze(item.data, options)
+        report = checks.check(analysis, item.data, item.source) if checks is not None else None
         if as_json:
-            click.echo(to_json(analysis, item.source))
+            line = to_json(analysis, item.source)
+            if report is not None:
+                line = json.dumps({**json.loads(line), "dns": MessageChecks.json(report)}, ensure_ascii=False)
+            click.echo(line)
         else:
             if not first:
                 click.echo("")
             click.echo(render(analysis, item.source, explain=explain, style=style))
+            if report is not None:
+                click.echo(MessageChecks.text(report, style))
         first = False
+    if checks is not None:
+        checks.resolver.close()
     sys.exit(1 if failed else 0)
