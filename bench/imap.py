@@ -13,8 +13,11 @@ Figures are from one run on this machine; compare them with each other, not acro
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import queue
+import shutil
 import socket
 import sys
 import tempfile
@@ -24,14 +27,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from connectors.base import RawMessage  # noqa: E402
-from connectors.imap import open_source, parse_config  # noqa: E402
-from connectors.imap_config import DEFAULT_BATCH  # noqa: E402
-from ndr.config import parse  # noqa: E402
-from ndr.scan import Scanner, ScanOptions  # noqa: E402
-from ndr.store import Store  # noqa: E402
-from tests import mailgen  # noqa: E402
-from tests.dovecot import make_dovecot  # noqa: E402
+from connectors.base import RawMessage
+from connectors.imap import open_source, parse_config
+from connectors.imap_config import DEFAULT_BATCH
+from ndr.config import parse
+from ndr.scan import Scanner, ScanOptions
+from ndr.store import Store
+from tests import mailgen
+from tests.dovecot import make_dovecot
 
 LOG = logging.getLogger("ndr.bench.imap")
 PW_ENV = "NDR_BENCH_IMAP_PASSWORD"
@@ -76,10 +79,8 @@ class DelayRelay:
             if wait > 0:
                 time.sleep(wait)
             if not data:
-                try:
+                with contextlib.suppress(OSError):
                     dst.shutdown(socket.SHUT_WR)
-                except OSError:
-                    pass
                 return
             try:
                 dst.sendall(data)
@@ -127,8 +128,6 @@ def main() -> None:
     ap.add_argument("--rtt-ms", default="0,20")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    import os  # noqa: PLC0415
-
     dv = make_dovecot()
     dv.start()
     try:
@@ -154,8 +153,6 @@ def main() -> None:
                     relay.close()
     finally:
         dv.stop()
-        import shutil  # noqa: PLC0415
-
         shutil.rmtree(dv.dir, ignore_errors=True)
 
 
