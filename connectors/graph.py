@@ -86,6 +86,7 @@ class GraphConnector:
         self._read_state: dict[str, bool] = {}  # id -> isRead, for messages yielded and not yet acted on
         self._dest_id: str | None = None
         self.total: int | None = None  # messages in the folder on a full sync (progress bar); None: unknown
+        self._removed = 0  # @removed entries seen this round
 
     # ---- Connector protocol
     def fetch(self, cursor: str | None, *, limit: int | None = None) -> Iterator[RawMessage | Checkpoint]:
@@ -116,6 +117,8 @@ class GraphConnector:
                 held = None
             yield Checkpoint(cursor=state.dump(event.link, round_done=event.round_done))
             if event.round_done:
+                self._log.info("%s: delta round complete: %d messages, %d removed from the folder (ignored)",
+                               c.name, count, self._removed)
                 state.next_round()
             if limit is not None and count >= limit:
                 return
@@ -173,7 +176,6 @@ class GraphConnector:
         start = f"{self._user}/mailFolders/{quote(state.folder_id, safe='')}/messages/delta"
         url = state.link or start
         headers = {"Prefer": f"odata.maxpagesize={page_size}"}
-        removed = 0
         while True:
             params = {"$select": SELECT} if url == start else None  # links carry their query: follow verbatim
             try:
@@ -190,7 +192,7 @@ class GraphConnector:
                 if not isinstance(mid, str):
                     continue
                 if "@removed" in item:
-                    removed += 1
+                    self._removed += 1
                     self._log.debug("%s: %s removed from the folder (%s)", self._c.name, mid,
                                     item["@removed"].get("reason", "?") if isinstance(item["@removed"], dict) else "?")
                     continue
@@ -202,7 +204,6 @@ class GraphConnector:
                 url = str(page["@odata.nextLink"])
                 yield _PageEnd(link=url, round_done=False)
             elif "@odata.deltaLink" in page:
-                self._log.info("%s: delta round complete (%d removed items ignored)", self._c.name, removed)
                 yield _PageEnd(link=str(page["@odata.deltaLink"]), round_done=True)
                 return
             else:
