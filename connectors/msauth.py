@@ -80,9 +80,9 @@ def parse_auth(keys: Keys) -> MsAuthConfig:
     """Read and check the sign-in keys of one source table (see AUTH_KEYS)."""
     flow = keys.choice("auth", FLOWS, "client_credentials")
     tenant = keys.required("tenant_id")
-    secret_env, secret_file = keys.text("client_secret_env"), keys.text("client_secret_file")
-    cert, cert_key = keys.text("certificate_file"), keys.text("certificate_key_file")
-    cache = keys.text("token_cache_file")
+    secret_env, secret_file = keys.text("client_secret_env"), _absolute(keys, "client_secret_file")
+    cert, cert_key = _absolute(keys, "certificate_file"), _absolute(keys, "certificate_key_file")
+    cache = _absolute(keys, "token_cache_file")
     host = (keys.text("authority_host") or DEFAULT_AUTHORITY_HOST).rstrip("/")
     if not host.startswith("https://"):
         raise keys.fail("authority_host", "must be an https:// URL (msal refuses anything else)")
@@ -318,6 +318,13 @@ def _code_in_chain(exc: BaseException) -> int | None:
 
 def _path(value: str | None) -> Path | None:
     return Path(value).expanduser() if value else None
+
+
+def _absolute(keys: Keys, key: str) -> str | None:
+    value = keys.text(key)
+    if value is not None and not Path(value).expanduser().is_absolute():
+        raise keys.fail(key, "must be an absolute path (or start with ~): cron does not run in your working directory")
+    return value
 
 
 def _safe(text: str) -> str:
