@@ -55,27 +55,31 @@ def _addresses(ips: list[str], prefix: str | None) -> str | None:
     return f"the {len(ips)} addresses of {prefix}" if prefix else ", ".join(ips[:MAX_IPS_NAMED]) + ", ..."
 
 
-def cluster_advice(reason: str, *, ips: list[str], prefix: str | None, blocklist: str | None,
-                   owner_action: str | None) -> str:
+def cluster_advice(reason: str, *, ips: list[str], prefix: str | None, blocklists: list[str],
+                   senders: list[str], owner_action: str | None) -> str:
     """Plain-language action for a cluster of failures sharing a sending prefix and a reason."""
     try:
         why = Reason(reason)
     except ValueError:
         why = Reason.UNDEFINED
     known_prefix = prefix if prefix and prefix != "unknown" else None
-    base = advice_for(why, ip=_addresses(ips, known_prefix), prefix=known_prefix, blocklist=blocklist)
+    named = " and ".join(blocklists) or None
+    base = advice_for(why, ip=_addresses(ips, known_prefix), prefix=known_prefix, blocklist=named)
     shared = bool(owner_action) and why in INFRASTRUCTURE_REASONS
     parts: list[str] = []
     if shared and why in OWNER_ONLY:
-        on_list = f" (listed on {blocklist})" if blocklist else ""
+        on_list = f" (listed on {named})" if named else ""
         parts.append(f"{OWNER_ONLY[why].format(on_list=on_list)} {owner_action}")
     else:
         parts.append(base)
         if shared:
             parts.append(str(owner_action))
-    page = removal_page(blocklist) if why is Reason.BLOCKED and not shared else None
-    if page:
-        parts.append(f"Look up the listing and request removal at {page}.")
+    if why is Reason.AUTHFAILURE and senders:
+        parts.append(f"From domains concerned: {', '.join(senders)}.")
+    if why is Reason.BLOCKED and not shared:
+        pages = dict.fromkeys(p for p in (removal_page(b) for b in blocklists) if p)
+        if pages:
+            parts.append(f"Look up the listing and request removal at {' and '.join(pages)}.")
     if known_prefix is None and why in INFRASTRUCTURE_REASONS:
         parts.append("The sending address is unknown for these failures: the diagnostic texts are the evidence.")
     return " ".join(parts)

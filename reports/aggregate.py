@@ -18,12 +18,12 @@ from reports.networks_data import OWNER_ACTIONS
 KEYS: list[str] = ["type", "prefix", "reason"]
 CLUSTER_COLUMNS: tuple[str, ...] = (
     "id", "type", "prefix", "prefix_wide", "network", "reason", "blocklist", "failures", "share", "recipients",
-    "domains", "top_domains", "providers", "first_seen", "last_seen", "ip_count", "sending_ips", "top_status",
-    "top_diagnostic", "previous", "change", "change_pct", "trend", "advice",
+    "domains", "top_domains", "sender_domains", "providers", "first_seen", "last_seen", "ip_count", "sending_ips",
+    "top_status", "top_diagnostic", "previous", "change", "change_pct", "trend", "advice",
 )
 TOP_DOMAINS = 3  # recipient domains named per cluster
 MAX_IPS = 20  # sending addresses listed per cluster (the count is always given)
-SAMPLES = 5  # distinct diagnostics kept per cluster for the drill-down
+SAMPLES = 5  # distinct diagnostics (by shape: ids and addresses masked) kept per cluster for the drill-down
 TREND_THRESHOLD = 20.0  # percent change that counts as up / down
 
 Key = tuple[Hashable, ...]
@@ -75,28 +75,39 @@ def clusters(current: pd.DataFrame, previous: pd.DataFrame) -> tuple[pd.DataFram
     before = previous.groupby(KEYS, sort=False, dropna=False).size().to_dict() if not previous.empty else {}
     totals = current.groupby("type").size().to_dict()
     tops = {col: top_values(current, KEYS, col, n) for col, n in (
-        ("domain", TOP_DOMAINS), ("provider", None), ("sending_ip", None), ("status", 1), ("diagnostic", SAMPLES),
-        ("blocklist", 1), ("network", 1), ("network_owner", 1), ("prefix_wide", 1))}
+        ("domain", TOP_DOMAINS), ("provider", None), ("sending_ip", None), ("status", 1), ("diagnostic_shape", SAMPLES),
+        ("blocklist", None), ("network", 1), ("network_owner", 1), ("prefix_wide", 1), ("sender_domain", TOP_DOMAINS))}
     base["_order"] = base["type"].map({FAILURE: 0, DELAY: 1}).fillna(2)
     base = base.sort_values(["_order", "failures", "prefix", "reason"], ascending=[True, False, True, True],
                             kind="stable").reset_index(drop=True)
+    examples = _examples(current)
     rows: list[dict[str, object]] = []
     samples: dict[str, list[tuple[str, int]]] = {}
     for i, rec in enumerate(base.to_dict("records"), start=1):
         key: Key = (rec["type"], rec["prefix"], rec["reason"])
         cid = f"C{i:03d}"
-        rows.append(_row(cid, key, rec, tops, previous=int(before.get(key, 0)), total=int(totals.get(rec["type"], 0))))
-        samples[cid] = tops["diagnostic"].get(key, [])
+        shapes = tops["diagnostic_shape"].get(key, [])
+        samples[cid] = [(examples[shape], n) for shape, n in shapes]
+        rows.append(_row(cid, key, rec, tops, previous=int(before.get(key, 0)), total=int(totals.get(rec["type"], 0)),
+                         diagnostic=samples[cid][0][0] if samples[cid] else None))
     return pd.DataFrame(rows, columns=list(CLUSTER_COLUMNS)), samples
 
 
+def _examples(frame: pd.DataFrame) -> dict[str, str]:
+    """For each diagnostic shape, the first real diagnostic text of that shape (what drill-downs show)."""
+    sub = frame.loc[frame["diagnostic_shape"].notna(), ["diagnostic_shape", "diagnostic"]]
+    first = sub.drop_duplicates("diagnostic_shape")
+    return {str(k): str(v) for k, v in zip(first["diagnostic_shape"], first["diagnostic"], strict=True)}
+
+
 def _row(cid: str, key: Key, rec: Mapping[Hashable, object], tops: dict[str, dict[Key, list[tuple[str, int]]]],
-         *, previous: int, total: int) -> dict[str, object]:
+         *, previous: int, total: int, diagnostic: str | None) -> dict[str, object]:
     failures = int(str(rec["failures"]))
     prefix = str(rec["prefix"])
     ips = [ip for ip, _ in sorted(tops["sending_ip"].get(key, []), key=lambda v: v[0])]
     owner = _first(tops["network_owner"].get(key))
-    blocklist = _first(tops["blocklist"].get(key))
+    lists = [name for name, _ in tops["blocklist"].get(key, [])]  # every list named, most frequent first
+    senders = [d for d, _ in tops["sender_domain"].get(key, [])]
     change, pct, trend = _trend(failures, previous)
     listed = ", ".join(ips[:MAX_IPS]) + (f", ... (+{len(ips) - MAX_IPS})" if len(ips) > MAX_IPS else "")
     return {
@@ -106,23 +117,24 @@ def _row(cid: str, key: Key, rec: Mapping[Hashable, object], tops: dict[str, dic
         "prefix_wide": _first(tops["prefix_wide"].get(key)) or UNKNOWN_PREFIX,
         "network": _first(tops["network"].get(key)),
         "reason": rec["reason"],
-        "blocklist": blocklist,
+        "blocklist": ", ".join(lists) or None,
         "failures": failures,
         "share": round(failures / total, 4) if total else 0.0,
         "recipients": int(str(rec["recipients"])),
         "domains": int(str(rec["domains"])),
         "top_domains": ", ".join(f"{d} ({n})" for d, n in tops["domain"].get(key, [])) or None,
+        "sender_domains": ", ".join(senders) or None,
         "providers": ", ".join(p for p, _ in tops["provider"].get(key, [])) or None,
         "first_seen": rec["first_seen"],
         "last_seen": rec["last_seen"],
         "ip_count": int(str(rec["ip_count"])),
         "sending_ips": listed or None,
         "top_status": _first(tops["status"].get(key)),
-        "top_diagnostic": _first(tops["diagnostic"].get(key)),
+        "top_diagnostic": diagnostic,
         "previous": previous,
         "change": change,
         "change_pct": pct,
         "trend": trend,
-        "advice": cluster_advice(str(rec["reason"]), ips=ips, prefix=prefix, blocklist=blocklist,
+        "advice": cluster_advice(str(rec["reason"]), ips=ips, prefix=prefix, blocklists=lists, senders=senders,
                                  owner_action=OWNER_ACTIONS.get(owner) if owner else None),
     }

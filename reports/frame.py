@@ -6,6 +6,7 @@ sending IP at the report's lengths (and the wider IPv6 /48), and the known-netwo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -32,6 +33,34 @@ def raw_frame(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=list(STORE_COLUMNS)).astype(object)
 
 
+# Parts of a diagnostic that differ between otherwise identical refusals: bracketed addresses (with
+# Gmail's padding count), and tokens that mix letters and digits (session ids, queue ids, timestamps).
+_VARYING = (
+    (re.compile(r"\[(?:IPv6:)?[0-9A-Fa-f:.]{3,45}(?:\s+\d+)?\]"), "[…]"),
+    (re.compile(r"<[^<>@\s]+@[^<>\s]+>|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), "<…>"),
+    (re.compile(r"\b[\w.:-]*\d[\w.:-]*\b"), "#"),
+)
+_DOMAIN = re.compile(r"@([A-Za-z0-9.-]+)>?\s*$")
+
+
+def sender_domain(value: object) -> str | None:
+    """The domain of a From value: 'Example News <news@news.example.org>' -> 'news.example.org'."""
+    if not isinstance(value, str):
+        return None
+    m = _DOMAIN.search(value.strip())
+    return m.group(1).lower().rstrip(".") if m else None
+
+
+def diagnostic_shape(text: object) -> str | None:
+    """The diagnostic with its varying parts masked, so that the same refusal groups as one text."""
+    if not isinstance(text, str) or not text:
+        return None
+    shape = text
+    for pattern, mask in _VARYING:
+        shape = pattern.sub(mask, shape)
+    return shape
+
+
 def is_delay(action: object, status: object) -> bool:
     """A delay: action 'delayed', or no failed action and a 4.x.x status."""
     if action == "delayed":
@@ -42,7 +71,8 @@ def is_delay(action: object, status: object) -> bool:
 
 
 def enrich(raw: pd.DataFrame, options: ReportOptions, networks: NetworkTable) -> pd.DataFrame:
-    """Add at, day, type, prefix, prefix_wide, network, network_owner columns; drop undated rows."""
+    """Add at, day, type, prefix, prefix_wide, network, network_owner, sender_domain, diagnostic_shape;
+    drop undated rows."""
     frame = raw.copy()
     frame["at"] = pd.to_datetime(frame["date"], utc=True, errors="coerce", format="ISO8601")
     frame = frame[frame["at"].notna()].copy()
@@ -60,6 +90,9 @@ def enrich(raw: pd.DataFrame, options: ReportOptions, networks: NetworkTable) ->
     owners = {ip: (n.owner if n and n.shared else None) for ip, n in found.items()}
     frame["network"] = [labels.get(ip) if isinstance(ip, str) else None for ip in ips]
     frame["network_owner"] = [owners.get(ip) if isinstance(ip, str) else None for ip in ips]
+    frame["sender_domain"] = [sender_domain(v) for v in frame["original_from"]]
+    shapes = {d: diagnostic_shape(d) for d in set(frame["diagnostic"].dropna())}
+    frame["diagnostic_shape"] = [shapes.get(d) if isinstance(d, str) else None for d in frame["diagnostic"]]
     for col in ("reason", "domain", "provider"):
         frame[col] = frame[col].where(frame[col].notna(), None)
     frame["reason"] = frame["reason"].fillna("undefined")

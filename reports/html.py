@@ -108,7 +108,7 @@ def _charts(report: Report) -> list[dict[str, object]]:
         sub = frame[frame["type"] == kind]
         if sub.empty:
             continue
-        keys = top_keys(sub, by, None)
+        keys = [k for k in top_keys(sub, by, None) if not (by == "prefix" and k == "unknown")]
         shown = keys[:limit]
         per_key = series(sub, report.period, kind, by, shown)
         if len(keys) > limit and draw is stacked_bars:

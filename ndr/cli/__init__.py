@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("ndr.cli.scan:scan", "Read new bounces from the configured sources into the store, exactly once."),
     "state": ("ndr.cli.state:state", "Show each source's cursor, counts and last run; reset a cursor."),
     "reanalyze": ("ndr.cli.reanalyze:reanalyze", "Analyse stored messages again (after a rule update)."),
+    "report": ("ndr.cli.report:report", "Clusters and trends of stored failures as CSV, XLSX, HTML and JSON."),
+    "demo": ("ndr.cli.demo:demo", "Generate a 30-day demo bounce mailbox, scan it and write every report."),
 }
 
 
