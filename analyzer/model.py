@@ -25,10 +25,11 @@ class Hop:
 
     from_host: str | None = None  # the name the sender announced (HELO/EHLO) or its reverse name
     from_ip: str | None = None  # the connecting IP the receiver recorded (normalised, no zone id)
-    from_rdns: str | None = None  # the reverse-DNS name the receiver recorded, when it differs
+    from_rdns: str | None = None  # the reverse-DNS name the receiver recorded ("unknown": no PTR)
     by_host: str | None = None  # the receiving server
     by_ip: str | None = None  # the receiving server's address, when recorded
     protocol: str | None = None  # with ... (SMTP, ESMTPS, ESMTPSA, HTTPS, mapi, LMTP, ...)
+    tls: str | None = None  # TLS version recorded ("TLSv1.2"), "TLS" when only the protocol (ESMTPS) says so
     id: str | None = None  # the receiver's queue or session id
     for_addr: str | None = None  # the "for <addr>" clause
     at: str | None = None  # timestamp in ISO 8601 (UTC offset kept)
@@ -55,15 +56,25 @@ class AntiSpam:
 
     cip: str | None = None  # connecting IP Exchange Online saw
     ctry: str | None = None  # country of the connecting IP
+    lang: str | None = None  # LANG: language of the message
     sfv: str | None = None  # spam filter verdict (SPM, NSPM, SKN, SKS, BLK, ...)
     scl: int | None = None  # spam confidence level (-1..9)
     ipv: str | None = None  # IP filter verdict (CAL, NLI)
     cat: str | None = None  # protection policy category (SPM, HSPM, PHSH, BULK, DIMP, ...)
     ptr: str | None = None  # reverse DNS of the connecting IP as EOP saw it
     helo: str | None = None  # H: the HELO/EHLO string
+    srv: str | None = None  # SRV: BULK when the message was identified as bulk
+    sfty: str | None = None  # SFTY: safety tip (9.19, 9.20, 9.25)
+    sfs: str | None = None  # SFS: the spam rules that matched, as written
+    dir: str | None = None  # DIR: INB | OUT | INT
     bcl: int | None = None  # bulk complaint level (X-Microsoft-Antispam BCL)
     sfv_text: str | None = None  # plain-language meaning of sfv
     cat_text: str | None = None  # plain-language meaning of cat
+    ipv_text: str | None = None  # plain-language meaning of ipv
+    scl_text: str | None = None  # plain-language meaning of scl
+    bcl_text: str | None = None  # plain-language meaning of bcl
+    sfty_text: str | None = None  # plain-language meaning of sfty
+    dir_text: str | None = None  # plain-language meaning of dir
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

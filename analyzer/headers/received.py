@@ -1,63 +1,313 @@
-"""Received headers (RFC 5321 section 4.4) parsed into hops. Minimal first version."""
+"""Received headers (RFC 5321 section 4.4, RFC 5322 section 3.6.7) parsed into hops.
+
+A Received header is `from X by Y via Z with P id I for <A>; date`, but real MTAs add comments
+everywhere and omit or reorder clauses. The header is split into tokens (words, `[literals]`,
+`(comments)` (nested), `<addresses>`), the keywords start clauses, and each clause reads its
+value and its comments. The forms below are the ones seen in real mail (sources: RFC 5321 4.4,
+Postfix smtpd_received_header, Exim received_header_text, Sendmail cf Received format, qmail and
+qpsmtpd, Exchange/Exchange Online and Gmail headers in ../shared/corpus and
+../shared/reference/ndr-texts.md 3.4):
+
+- Postfix:   from HELO (rdns|unknown [ip]) by host (Postfix) with ESMTPS id X for <a>; date
+- Sendmail:  from HELO (ident@rdns [IPv6:ip] (may be forged)) by host (8.15/8.15) with ESMTP id X
+- Exim:      from rdns ([ip]:port helo=HELO) by host with esmtps (TLS1.3) ... (Exim 4.96) id X
+- qpsmtpd / Yahoo: from rdns (HELO helo) (ip) by host with ESMTP
+- qmail:     (qmail 1234 invoked from network); date     -- a hop with a time only
+- Exchange:  from HELO (2603:10a6:20b:3f1::12) by host (ip) with Microsoft SMTP Server
+             (version=TLS1_2, cipher=...) id 15.20.1771.16 via Frontend Transport; date
+- Gmail:     from helo (rdns. [2a01:111:f400:fe0e::62e]) by mx.google.com with ESMTPS id
+             v1si55415385wja.21 for <a> (version=TLS1_3 cipher=...); date
+Ids such as `15.20.1771.16` (Exchange build) and `v1si55415385wja.21` (Gmail) are never read as
+addresses: only `from`/`by` clause literals and comments are.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import UTC, datetime
 from email.message import Message
 from email.utils import parsedate_to_datetime
 
 from analyzer import limits
+from analyzer.headers.lexer import comment_end, comment_inner
 from analyzer.ipaddr import normalize_ip
 from analyzer.model import Hop
 from analyzer.textutil import clip, header_str, unfold
 
-_FROM = re.compile(r"\bfrom\s+(\S+)", re.I)
-_BY = re.compile(r"\bby\s+(\S+)", re.I)
-_WITH = re.compile(r"\bwith\s+([A-Za-z0-9_-]+)", re.I)
-_ID = re.compile(r"\bid\s+<?([^\s;<>]+)>?", re.I)
-_FOR = re.compile(r"\bfor\s+<?([^\s;<>]+@[^\s;<>]+)>?", re.I)
-_BRACKET_IP = re.compile(r"[\[(]\s*(?:IPv6:)?([0-9A-Fa-f:.]+(?:%\w+)?)\s*[\])]")
+_KEYWORDS = frozenset({"from", "by", "via", "with", "id", "for"})
+
+# One token: a word, the start of a comment (read by lexer.comment_end), a [literal], an <address>,
+# a "quoted string" or a semicolon. No nested quantifiers: linear on hostile input.
+_TOKEN = re.compile(
+    r"""(?P<word>[^\s()\[\];<>"]+)
+      | (?P<comment>\()
+      | (?P<literal>\[[^\[\]]{0,80}\](?::\d{1,5})?)
+      | (?P<angle><[^<>]{0,400}>)
+      | (?P<quoted>"[^"]{0,400}")
+      | (?P<semi>;)""",
+    re.X,
+)
+_MAX_TOKENS = 64  # tokens read per header: real ones have fewer than 30
+_LITERAL_IP = re.compile(r"\[\s*(?:IPv6:)?([0-9A-Fa-f:.]{2,45}(?:%[\w.-]{1,20})?)\s*\]", re.I)
+_BARE_IP = re.compile(r"^(?:IPv6:)?([0-9A-Fa-f:.]{2,45}(?:%[\w.-]{1,20})?)$", re.I)
+_HELO_IN_COMMENT = re.compile(r"^(?:HELO|EHLO|LHLO)\s+([^\s()]+)", re.I)
+_HELO_ASSIGN = re.compile(r"\bhelo=([^\s()\]]+)", re.I)
+_TLS = re.compile(r"\b(?:TLS[ _-]?v?1(?:[._](?P<minor>[0-3]))?|(?P<ssl>SSLv3))\b", re.I)
+_TLS_PROTOCOL = re.compile(r"^(?:E?SMTPS|ESMTPSA|UTF8SMTPS|UTF8SMTPSA|LMTPS)$", re.I)
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+# A date at the very end of the header, for MTAs that leave out the ";" before it.
+_DATE_TAIL = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+)?\d{1,2}\s+(?:" + _MONTHS + r")[a-z]*\s+\d{2,4}\s+"
+    r"\d{1,2}:\d{2}(?::\d{2})?(?:\s+(?:[+-]\d{4}|[A-Z]{1,5}))?(?:\s*\([^()]{0,40}\))?\s*$",
+    re.I,
+)
 
 
-def parse_received(value: str) -> Hop:
-    """One Received header value into a Hop (no delay)."""
-    raw = unfold(clip(header_str(value), limits.MAX_HEADER_CHARS))
-    head, _, date = raw.rpartition(";")
-    if not head:
-        head, date = raw, ""
-    by_at = re.search(r"\bby\s", head, re.I)
-    from_part = head[: by_at.start()] if by_at else head
-    from_ip = None
-    for m in _BRACKET_IP.finditer(from_part):
-        from_ip = normalize_ip(m.group(1))
-        if from_ip:
-            break
-    f, b, w, i, fo = (_FROM.search(from_part), _BY.search(head), _WITH.search(head), _ID.search(head),
-                      _FOR.search(head))
+def parse_received(value: object) -> Hop:
+    """One Received header value into a Hop (delay_s is set by received_chain)."""
+    raw = unfold(clip(header_str(value), limits.MAX_RECEIVED_CHARS))
+    head, at = _split_date(raw)
+    clauses = _clauses(head)
+    helo, rdns, from_ip = _from_clause(clauses.get("from", []))
+    by_host, by_ip = _by_clause(clauses.get("by", []))
+    protocol = _words(clauses.get("with", []))
     return Hop(
-        from_host=f.group(1).strip("()[]") if f else None,
+        from_host=helo,
         from_ip=from_ip,
-        by_host=b.group(1).strip("()[];") if b else None,
-        protocol=w.group(1) if w else None,
-        id=i.group(1) if i else None,
-        for_addr=fo.group(1) if fo else None,
-        at=_iso(date),
+        from_rdns=rdns,
+        by_host=by_host,
+        by_ip=by_ip,
+        protocol=protocol,
+        tls=_tls(raw, protocol),
+        id=_first_value(clauses.get("id", [])),
+        for_addr=_for_addr(clauses.get("for", [])),
+        at=at.isoformat() if at is not None else None,
         raw=raw,
     )
 
 
-def _iso(date: str) -> str | None:
-    date = date.strip()
-    if not date:
+def received_chain(msg: Message) -> tuple[tuple[Hop, ...], str | None]:
+    """The Received chain of a message, oldest hop first, and a defect when it was cut.
+
+    Only the newest limits.MAX_RECEIVED headers are parsed (the ones nearest the reader, which
+    matter for the sending IP); delays are measured from the nearest older hop with a time.
+    """
+    values = msg.get_all("Received") or []
+    defect = None
+    if len(values) > limits.MAX_RECEIVED:
+        defect = (f"{len(values)} Received headers: only the newest {limits.MAX_RECEIVED} were read "
+                  f"(limits.MAX_RECEIVED)")
+        values = values[: limits.MAX_RECEIVED]
+    return with_delays([parse_received(v) for v in reversed(values)]), defect
+
+
+def hops_of(msg: Message) -> tuple[Hop, ...]:
+    """The Received chain of a message, oldest hop first (bounded, see received_chain)."""
+    return received_chain(msg)[0]
+
+
+def with_delays(hops: list[Hop]) -> tuple[Hop, ...]:
+    """Hops (oldest first) with delay_s from the nearest older hop that has a timestamp."""
+    out: list[Hop] = []
+    previous: datetime | None = None
+    for hop in hops:
+        when = _as_utc(hop.at)
+        if when is not None and previous is not None:
+            out.append(replace(hop, delay_s=(when - previous).total_seconds()))
+        else:
+            out.append(hop)
+        if when is not None:
+            previous = when
+    return tuple(out)
+
+
+def _as_utc(iso: str | None) -> datetime | None:
+    if not iso:
         return None
     try:
-        return parsedate_to_datetime(date).isoformat()
+        dt = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)  # no zone (-0000): read as UTC
+
+
+def _split_date(raw: str) -> tuple[str, datetime | None]:
+    """(the clauses, the timestamp) of a header value."""
+    head, sep, tail = raw.rpartition(";")
+    if sep:
+        at = _parse_date(tail)
+        if at is not None or not _DATE_TAIL.search(tail):
+            return head, at
+    m = _DATE_TAIL.search(raw)
+    if m:
+        return raw[: m.start()], _parse_date(m.group(0))
+    return (head if sep else raw), None
+
+
+def _parse_date(text: str) -> datetime | None:
+    text = text.strip()
+    if not text or len(text) > 80:
+        return None
+    try:
+        return parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 
-def hops_of(msg: Message) -> tuple[Hop, ...]:
-    """The Received chain of a message, oldest hop first."""
-    values = msg.get_all("Received") or []
-    values = values[: limits.MAX_RECEIVED]
-    return tuple(parse_received(v) for v in reversed(values))
+Token = tuple[str, str]  # (kind, text): kind is comment | literal | angle | quoted | word
+
+
+def _clauses(head: str) -> dict[str, list[Token]]:
+    """Tokens grouped by the keyword that starts their clause (first occurrence of each wins).
+
+    Tokens before the first keyword are dropped (qmail's "(qmail 1234 invoked from network)").
+    """
+    clauses: dict[str, list[Token]] = {}
+    current: list[Token] | None = None
+    pos = 0
+    for _ in range(_MAX_TOKENS):
+        m = _TOKEN.search(head, pos)
+        if m is None:
+            break
+        kind = m.lastgroup or "word"
+        pos = m.end()
+        text = m.group()
+        if kind == "word":
+            key = text.lower()
+            if key in _KEYWORDS and key not in clauses:
+                current = clauses[key] = []
+                continue
+        elif kind == "semi":
+            continue
+        elif kind == "comment":
+            pos = comment_end(head, m.start())
+            text = head[m.start():pos]
+        if current is not None:
+            current.append((kind, text))
+    return clauses
+
+
+def _from_clause(tokens: list[Token]) -> tuple[str | None, str | None, str | None]:
+    """(HELO name, reverse name the receiver recorded, connecting IP) of a `from` clause."""
+    if not tokens:
+        return None, None, None
+    kind, value = tokens[0]
+    name: str | None = None
+    ip: str | None = None
+    start = 1
+    if kind == "literal":
+        ip = _ip_of_literal(value)
+    elif kind == "word":
+        ip = _bare_ip(value)
+        name = None if ip else _host(value)
+    else:  # "from (unknown [192.0.2.4]) by ...": no HELO name at all
+        start = 0
+    helo: str | None = None
+    rdns: str | None = None
+    comment_ip: str | None = None
+    for kind, text in tokens[start:]:
+        if kind == "literal":
+            comment_ip = comment_ip or _ip_of_literal(text)
+        elif kind == "comment":
+            inner = comment_inner(text)
+            helo_m = _HELO_IN_COMMENT.match(inner) or _HELO_ASSIGN.search(inner)
+            if helo_m:
+                helo = helo or _host(helo_m.group(1))
+            lit = _LITERAL_IP.search(inner)
+            if lit:
+                comment_ip = comment_ip or normalize_ip(lit.group(1))
+                before = inner[: lit.start()].split()
+                if before and rdns is None and not helo_m:
+                    rdns = _host(before[0].rpartition("@")[2])
+            elif not helo_m:
+                comment_ip = comment_ip or _bare_ip(inner.split(" ", 1)[0].rstrip(","))
+        elif kind == "word" and comment_ip is None:
+            comment_ip = _bare_ip(text)
+    if helo is not None:  # qpsmtpd/Yahoo "(HELO x)", Exim "helo=x": the first word is the reverse name
+        rdns = rdns or name
+        name = helo
+    return name, rdns, comment_ip or ip
+
+
+def _by_clause(tokens: list[Token]) -> tuple[str | None, str | None]:
+    """(receiving host, its address when recorded) of a `by` clause."""
+    if not tokens:
+        return None, None
+    if len(tokens) > 1 and tokens[0][1].lower() == "host" and tokens[1][0] == "word":
+        tokens = tokens[1:]  # indimail: "by host mail.example.com"
+    kind, value = tokens[0]
+    host: str | None = None
+    ip: str | None = None
+    if kind == "literal":
+        ip = _ip_of_literal(value)
+    elif kind == "word":
+        ip = _bare_ip(value)
+        host = None if ip else _host(value)
+    for kind, text in tokens[1:3]:
+        if ip is not None:
+            break
+        if kind == "comment":
+            inner = comment_inner(text)
+            lit = _LITERAL_IP.search(inner)
+            ip = normalize_ip(lit.group(1)) if lit else _bare_ip(inner)
+        elif kind == "literal":
+            ip = _ip_of_literal(text)
+    return host, ip
+
+
+def _words(tokens: list[Token]) -> str | None:
+    """Leading words of a clause joined: 'with Microsoft SMTP Server (...)' -> 'Microsoft SMTP Server'."""
+    words: list[str] = []
+    for kind, text in tokens:
+        if kind != "word":
+            break
+        words.append(text)
+        if len(words) == 4:
+            break
+    return " ".join(words) or None
+
+
+def _first_value(tokens: list[Token]) -> str | None:
+    if not tokens:
+        return None
+    kind, text = tokens[0]
+    if kind == "angle":
+        text = text[1:-1]
+    elif kind not in ("word", "quoted"):
+        return None
+    return text.strip().strip(",") or None
+
+
+def _for_addr(tokens: list[Token]) -> str | None:
+    value = _first_value(tokens)
+    return value if value and "@" in value else None
+
+
+def _tls(raw: str, protocol: str | None) -> str | None:
+    m = _TLS.search(raw) if "TLS" in raw or "tls" in raw or "SSLv3" in raw else None
+    if m:
+        if m.group("ssl"):
+            return "SSLv3"
+        return f"TLSv1.{m.group('minor') or '0'}"
+    if protocol and _TLS_PROTOCOL.match(protocol):
+        return "TLS"
+    return None
+
+
+def _ip_of_literal(text: str) -> str | None:
+    m = _LITERAL_IP.search(text)
+    return normalize_ip(m.group(1)) if m else None
+
+
+def _bare_ip(text: str) -> str | None:
+    m = _BARE_IP.match(text.strip())
+    if not m or (":" not in m.group(1) and m.group(1).count(".") != 3):
+        return None
+    return normalize_ip(m.group(1))
+
+
+def _host(text: str) -> str | None:
+    """A host name as recorded, without brackets or a trailing dot ('unknown' is kept: no PTR)."""
+    name = text.strip().strip("[]").rstrip(".")
+    return name or None
