@@ -221,6 +221,7 @@ def test_dkim_signatures_header_parsing() -> None:
         "DKIM-Signature: v=1; a=rsa-sha256; d=Example.COM;\n\ts=sel2048; h=From; b=abc\n"
         "DKIM-Signature: v=1; a=ed25519-sha256; d=example.net; s=ed; b=x\n"
         "DKIM-Signature: v=1; d=example.org; b=no-selector\n"
+        "DKIM-Signature: v=1; d=../../etc; s=x; b=hostile\n"
         "From: a@example.com\n\nbody\n"
     )
     assert dkim_signatures(msg) == (("example.com", "sel2048"), ("example.net", "ed"))

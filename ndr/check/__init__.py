@@ -30,8 +30,9 @@ if TYPE_CHECKING:
         SpfCheck,
         TargetReport,
     )
+    from ndr.check.names import as_domain
     from ndr.check.resolver import Answer, Resolver, Status
-    from ndr.check.run import Checker, as_domain, enrich
+    from ndr.check.run import Checker, enrich
 
 # Names load on first use (PEP 562): parsing a config's [dns] section must not import dnspython,
 # pyspf and the public-suffix list.
@@ -41,7 +42,7 @@ _WHERE = {
     "DkimKeyCheck": "model", "DmarcCheck": "model", "DomainCheck": "model", "Finding": "model", "IpCheck": "model",
     "ListResult": "model", "Outcome": "model", "PtrCheck": "model", "SpfCheck": "model", "TargetReport": "model",
     "Answer": "resolver", "Resolver": "resolver", "Status": "resolver",
-    "Checker": "run", "as_domain": "run", "enrich": "run",
+    "Checker": "run", "as_domain": "names", "enrich": "run",
 }
 
 

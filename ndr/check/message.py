@@ -18,8 +18,10 @@ from analyzer.ipaddr import is_public, normalize_ip
 from analyzer.mime import parse
 from analyzer.model import Analysis, Kind
 from analyzer.textutil import header_str
+from ndr.check.names import as_domain
 
 MAX_SIGNATURES = 10  # DKIM-Signature headers read per message
+MAX_IPS = 20  # sending IPs checked per message (a bounce may list many recipients)
 _TAG = re.compile(r"(?:^|;)\s*([a-z]+)\s*=\s*([^;]*)", re.I)
 
 
@@ -44,8 +46,7 @@ def domain_of(address: str | None) -> str | None:
     addr = parseaddr(address)[1] or address.strip().strip("<>")
     if "@" not in addr:
         return None
-    domain = addr.rpartition("@")[2].strip().strip(">").lower().rstrip(".")
-    return domain if domain and "." in domain and " " not in domain else None
+    return as_domain(addr.rpartition("@")[2].strip().strip(">"))
 
 
 def dkim_signatures(msg: Message | None) -> tuple[tuple[str, str], ...]:
@@ -55,7 +56,7 @@ def dkim_signatures(msg: Message | None) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
     for raw in (msg.get_all("DKIM-Signature") or [])[:MAX_SIGNATURES]:
         tags = {k.lower(): re.sub(r"\s+", "", v) for k, v in _TAG.findall(header_str(raw))}
-        d, s = tags.get("d", "").lower().rstrip("."), tags.get("s", "")
+        d, s = as_domain(tags.get("d", "")), tags.get("s", "")
         if d and s:
             found.append((d, s))
     return tuple(dict.fromkeys(found))
@@ -104,7 +105,9 @@ def _add_ip(ip: str, where: str, ips: dict[str, str], skipped: dict[str, str]) -
     norm = normalize_ip(ip)
     if norm is None or norm in ips:
         return
-    if is_public(norm):
+    if is_public(norm) and len(ips) >= MAX_IPS:
+        skipped.setdefault(norm, f"more than {MAX_IPS} sending IPs in one message")
+    elif is_public(norm):
         ips[norm] = where
     else:
         skipped.setdefault(norm, "not a public address: other networks never see it")

@@ -4,7 +4,6 @@ so each IP is checked once per run however many targets or clusters name it."""
 from __future__ import annotations
 
 import ipaddress
-import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -18,28 +17,12 @@ from ndr.check.dkimkey import check_key
 from ndr.check.dmarc import check_dmarc
 from ndr.check.message import MessageFacts, facts_of
 from ndr.check.model import DkimKeyCheck, DomainCheck, Finding, IpCheck, SpfCheck, TargetReport
+from ndr.check.names import as_domain
 from ndr.check.ptr import check_ptr, reverse_name
 from ndr.check.remedies import finding
 from ndr.check.resolver import Resolver
 from ndr.check.spfcheck import evaluate
 from reports.networks import NetworkTable
-
-_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
-
-
-def as_domain(text: str) -> str | None:
-    """`text` as a lowercase ASCII domain name ('Exämple.com' -> IDNA), or None when it is not one."""
-    name = text.strip().rstrip(".").lower()
-    if "@" in name:
-        name = name.rpartition("@")[2]
-    try:
-        name = name.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
-    labels = name.split(".")
-    if len(name) > 253 or len(labels) < 2 or not all(_LABEL.match(lab) for lab in labels) or labels[-1].isdigit():
-        return None
-    return name
 
 
 class Checker:

@@ -13,9 +13,10 @@ from analyzer.ipaddr import parse_ip
 from ndr.check.config import DnsConfig, parse_dnsbl_list, parse_server
 from ndr.check.hook import load_dns_config
 from ndr.check.model import TargetReport
+from ndr.check.names import as_domain
 from ndr.check.render import render
 from ndr.check.resolver import Resolver
-from ndr.check.run import Checker, as_domain
+from ndr.check.run import Checker
 from ndr.check.serialize import to_json
 from ndr.errors import NdrError
 
