@@ -16,6 +16,10 @@ from ndr.check.model import Finding, Outcome
 
 P, W, U, S = Outcome.PROBLEM, Outcome.WARNING, Outcome.UNKNOWN, Outcome.SKIPPED
 
+# What to do when a lookup failed: the answer is unknown, not negative.
+RETRY = ("Run the check again later; if it keeps failing, check the resolver used (--resolver, [dns] resolvers) "
+         "and the name servers of {domain}.")
+
 REMEDIES: dict[str, tuple[Outcome, str, str | None]] = {
     # --- reverse DNS ---
     "ptr.missing": (P, "{ip} has no PTR (reverse DNS) record.",
@@ -30,8 +34,10 @@ REMEDIES: dict[str, tuple[Outcome, str, str | None]] = {
     "ptr.generic": (W, "The PTR name {name} looks generic or dynamic ({why}).",
                     "Receivers treat such names as end-user address space. Give {ip} a PTR naming the mail server "
                     "under your domain (e.g. mail.<your domain>), with a matching {rtype} record."),
-    "ptr.unknown": (U, "Reverse DNS of {ip} could not be checked: {why}.", None),
-    "ptr.forward_unknown": (U, "Whether {name} resolves back to {ip} could not be checked: {why}.", None),
+    "ptr.unknown": (U, "Reverse DNS of {ip} could not be checked: {why}.",
+                    RETRY.replace("{domain}", "the reverse zone")),
+    "ptr.forward_unknown": (U, "Whether {name} resolves back to {ip} could not be checked: {why}.",
+                            RETRY.replace("{domain}", "{name}")),
     # --- block lists ---
     "dnsbl.listed": (P, "{ip} is listed on {list} ({zone}): {meaning}.",
                      "Find and stop the cause (a compromised account or host, an open relay, a customer sending "
@@ -39,7 +45,9 @@ REMEDIES: dict[str, tuple[Outcome, str, str | None]] = {
     "dnsbl.pbl": (W, "{ip} is on {list}'s policy list ({zone}): {meaning}.",
                   "If {ip} is a real mail server, its operator can remove it at {removal}; otherwise send through "
                   "your provider's relay."),
-    "dnsbl.unknown": (U, "{list} ({zone}) could not be checked for {ip}: {why}.", None),
+    "dnsbl.unknown": (U, "{list} ({zone}) could not be checked for {ip}: {why}.",
+                      "Query block lists through a resolver of your own (not a public one such as 8.8.8.8), "
+                      "registered where the list requires it, then run the check again."),
     # --- SPF ---
     "spf.fail": (P, "SPF of {domain} does not authorize {ip}: {result} (decided by '{mechanism}').",
                  "Add {ip} (ip4:/ip6:) or the include: of the service that sends for you to the SPF record of "
@@ -53,7 +61,7 @@ REMEDIES: dict[str, tuple[Outcome, str, str | None]] = {
                       "Fix the record: one v=spf1 TXT record, valid syntax, at most 10 DNS-querying terms (include, "
                       "a, mx, ptr, exists, redirect) and at most 2 that find nothing; replace nested includes by "
                       "ip4:/ip6: ranges if needed. Receivers treat a broken record as no authorization."),
-    "spf.temperror": (U, "SPF of {domain} could not be evaluated: {why}.", None),
+    "spf.temperror": (U, "SPF of {domain} could not be evaluated: {why}.", RETRY),
     # --- DKIM ---
     "dkim.missing": (P, "No DKIM key is published at {name} (the message is signed with d={domain} s={selector}).",
                      "Publish the selector's public key as TXT at {name}, or sign with a selector that has one."),
@@ -65,7 +73,7 @@ REMEDIES: dict[str, tuple[Outcome, str, str | None]] = {
                   "Rotate to a 2048-bit RSA key."),
     "dkim.short": (W, "The DKIM key at {name} has {bits} bits; 2048 is recommended.",
                    "Rotate to a 2048-bit RSA key when convenient."),
-    "dkim.unknown": (U, "The DKIM key at {name} could not be checked: {why}.", None),
+    "dkim.unknown": (U, "The DKIM key at {name} could not be checked: {why}.", RETRY),
     "dkim.unsigned": (W, "The returned message carries no DKIM-Signature.",
                       "Sign outgoing mail with DKIM for the From domain {domain} (Gmail requires SPF or DKIM from "
                       "all senders, both for bulk senders)."),
@@ -76,7 +84,7 @@ REMEDIES: dict[str, tuple[Outcome, str, str | None]] = {
     "dmarc.invalid": (P, "The DMARC record for {domain} is invalid: {why}.",
                       "Fix the record at {record_domain}: it must start with \"v=DMARC1;\" and have a valid p= "
                       "(none, quarantine or reject)."),
-    "dmarc.unknown": (U, "DMARC of {domain} could not be checked: {why}.", None),
+    "dmarc.unknown": (U, "DMARC of {domain} could not be checked: {why}.", RETRY),
     "dmarc.not_aligned": (P, "Neither SPF nor DKIM would align with the From domain {domain} (policy {policy}): "
                              "{spf_why}; {dkim_why}.",
                           "Use an envelope sender (Return-Path) under {org} that SPF authorizes, and/or DKIM-sign "

@@ -74,6 +74,8 @@ def _domain(d: DomainCheck, style: Style, heading: bool) -> list[str]:
     if d.spf:
         first = d.spf[0]
         record = f'"{first.record}"' if first.record else "no SPF record"
+        if first.record is None and first.result in ("temperror", "skipped"):
+            record = "record not known (the lookup failed)" if first.result == "temperror" else "not looked up"
         out.append(f"    SPF           {record}")
         out.extend(_spf_line(s) for s in d.spf)
     if d.dmarc is not None:
