@@ -98,7 +98,8 @@ class GraphConnector:
         if c.after.kind == "move" and c.after.folder is not None:
             self._dest_id = resolve_folder(self._http, c.mailbox, c.after.folder, key=f"{c.where}.after")
         state = self._load(cursor, folder_id)
-        self._cursor = state
+        self._cursor, self._removed = state, 0
+        self._read_state.clear()
         if state.link is None:
             self.total = self._folder_total(folder_id)
         page_size = min(c.page_size, limit) if limit else c.page_size  # a limited scan still ends on a page

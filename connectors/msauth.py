@@ -19,6 +19,7 @@ import os
 import stat
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,8 @@ AUTH_KEYS = frozenset({
     "tenant_id", "client_id", "auth", "client_secret_env", "client_secret_file", "certificate_file",
     "certificate_key_file", "token_cache_file", "authority_host", "instance_discovery",
 })
+# A token is used until this many seconds before it expires (msal's own cache margin is 5 minutes).
+_REFRESH_MARGIN_S = 300
 # OAuth errors that mean "try later", not "fix the configuration" (RFC 6749 section 5.2 and msal).
 _TRANSIENT = frozenset({"temporarily_unavailable", "server_error", "slow_down"})
 
@@ -132,6 +135,7 @@ class TokenSource:
         self._session = session or make_session(max_retries=3, max_retry_after=120)
         self._prompt = prompt or _to_stderr
         self._lock = threading.Lock()
+        self._token: tuple[str, float] | None = None  # (access token, monotonic time to stop using it)
         self._app: Any = None
         self._cache: msal.SerializableTokenCache | None = None
         self._secret: Secret | None = None
@@ -147,6 +151,8 @@ class TokenSource:
     def token(self) -> str:
         """A valid access token. Raises AuthError (fix the setup) or SourceError (try later)."""
         with self._lock:
+            if self._token is not None and time.monotonic() < self._token[1]:
+                return self._token[0]  # msal would serve the same one from its cache, only slower
             app = self._application()
             try:
                 if self._c.flow == "client_credentials":
@@ -160,6 +166,9 @@ class TokenSource:
                                   f"{type(exc).__name__}") from None
             token = self._check(result)
             self._log.debug("%s: access token from %s", self._c.where, result.get("token_source", "identity provider"))
+            lifetime = result.get("expires_in")
+            if isinstance(lifetime, int | float) and not isinstance(lifetime, bool):
+                self._token = (token, time.monotonic() + float(lifetime) - _REFRESH_MARGIN_S)
             return token
 
     # ---- msal application

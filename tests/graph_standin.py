@@ -119,6 +119,7 @@ class State:
         self.log: list[Request] = []
         self.answers: list[tuple[str, str, int]] = []  # (method, path and query, status) of every response
         self.device_codes: dict[str, int] = {}  # device_code -> polls left before success
+        self.device_scopes: dict[str, str] = {}  # device_code -> scope asked for (returned with the token)
         self.delta_generation = 0  # bump to make old deltaLinks answer 410
         self.denied: set[str] = set()  # upns an application access policy hides (403 ErrorAccessDenied)
         self.lock = threading.RLock()
@@ -393,6 +394,7 @@ class Handler(BaseHTTPRequestHandler):
             dc = secrets.token_urlsafe(24)
             with st.lock:
                 st.device_codes[dc] = 1  # one 'authorization_pending' poll, then success
+                st.device_scopes[dc] = form.get("scope", "")
             message = (
                 "To sign in, use a web browser to open the page https://microsoft.com/devicelogin "
                 "and enter the code ABCD-EFGH to authenticate."
@@ -460,7 +462,8 @@ class Handler(BaseHTTPRequestHandler):
                     st.device_codes[form["device_code"]] = left - 1
                     msg = "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending."
                     return self.aad_error(400, "authorization_pending", msg)
-            return self.send_json(200, self.issue(cid, user="operator@example.com", scope=form.get("scope", "")))
+            scope = st.device_scopes.get(form["device_code"], "")
+            return self.send_json(200, self.issue(cid, user="operator@example.com", scope=scope))
         if gt == "refresh_token":
             return self.send_json(200, self.issue(cid, user="operator@example.com", scope=form.get("scope", "")))
         return self.aad_error(400, "unsupported_grant_type", f"AADSTS70003: unsupported grant_type {gt}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from urllib.parse import parse_qs, urlsplit
+import re
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -194,10 +195,10 @@ def test_concurrency_is_configurable_down_to_one(standin: gs.State) -> None:
 
 def test_a_message_deleted_between_listing_and_download_is_skipped(standin: gs.State) -> None:
     ids = add_bounces(standin, 3)
-    standin.fail(r"/messages/[^/]+/\$value$", status=404, count=1, retry_after=None,
+    standin.fail(rf"/messages/{re.escape(quote(ids[1], safe=''))}/\$value$", status=404, count=1, retry_after=None,
                  body={"error": {"code": "ErrorItemNotFound", "message": "The specified object was not found."}})
     store = MiniStore()
     store.run(connector(standin))
-    assert store.order == ids[1:]
-    assert standin.statuses(r"/\$value$") == [404, 200, 200]
+    assert store.order == [ids[0], ids[2]]
+    assert sorted(standin.statuses(r"/\$value$")) == [200, 200, 404]
     assert _link(store.cursor) == "delta"
