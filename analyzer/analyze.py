@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.message import Message
 from email.utils import parsedate_to_datetime
 
 from analyzer import limits
 from analyzer.classify import classify, is_hard
 from analyzer.detectors import DETECTORS, Detection, Found
-from analyzer.headers.antispam import antispam_of
-from analyzer.headers.auth import auth_of
-from analyzer.headers.received import hops_of
-from analyzer.ipaddr import DEFAULT_PREFIX_V4, DEFAULT_PREFIX_V6, normalize_ip, prefix_of
+from analyzer.headers.facts import read_headers
+from analyzer.headers.original import original_of, pasted_headers
+from analyzer.ipaddr import DEFAULT_PREFIX_V4, DEFAULT_PREFIX_V6, prefix_of
 from analyzer.mime import Parsed, parse
-from analyzer.model import Analysis, Hop, Kind, Original, Recipient
-from analyzer.reasons import Reason
-from analyzer.sending_ip import from_diagnostic, from_hops
-from analyzer.smtp import clean_diagnostic, find_replycode, find_status, normalize_status
-from analyzer.textutil import decode_rfc2047, header_str
+from analyzer.model import Analysis, Kind, Original, Recipient
+from analyzer.reasons import NON_FAILURE_REASONS, Reason
+from analyzer.sending_ip import received_sending_ip, recipient_sending_ip
+from analyzer.smtp import (
+    clean_diagnostic,
+    find_command,
+    find_replycode,
+    find_status,
+    normalize_status,
+    prefer_status,
+    pseudo_status,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,16 +43,21 @@ def analyze(data: bytes, options: Options = DEFAULT_OPTIONS) -> Analysis:
     detection, detector_defects = _detect(parsed)
     parsed.defects.extend(detector_defects)
     msg = parsed.msg
-    hops = hops_of(msg)
+    facts = read_headers(msg)
     original_msg = detection.original if detection and detection.original is not None else parsed.original
-    original = _original(original_msg) if original_msg is not None else None
+    if original_msg is None and detection is not None:
+        original_msg = pasted_headers(parsed.text)
+    original = original_of(original_msg) if original_msg is not None else None
+    reporting_mta = detection.reporting_mta if detection else None
     recipients = tuple(
-        _recipient(f, original, options) for f in (detection.recipients if detection else ())[: limits.MAX_RECIPIENTS]
+        _recipient(f, original, options, reporting_mta)
+        for f in (detection.recipients if detection else ())[: limits.MAX_RECIPIENTS]
     )
     kind = _kind(parsed, detection, recipients)
-    sending_ip = next((r.sending_ip for r in recipients if r.sending_ip and r.action != "delivered"), None)
+    sending_ip, ip_source = next(((r.sending_ip, r.sending_ip_source) for r in recipients
+                                  if r.sending_ip and r.action != "delivered"), (None, None))
     if sending_ip is None and kind is Kind.NOT_BOUNCE:
-        sending_ip = from_hops(hops)
+        sending_ip, ip_source = received_sending_ip(facts.hops, facts.auth, facts.antispam) or (None, None)
     return Analysis(
         kind=kind,
         message_id=parsed.header("Message-ID"),
@@ -62,12 +72,13 @@ def analyze(data: bytes, options: Options = DEFAULT_OPTIONS) -> Analysis:
         feedback_type=detection.feedback_type if detection else None,
         recipients=recipients,
         original=original,
-        hops=hops,
-        auth=auth_of(msg),
-        antispam=antispam_of(msg),
+        hops=facts.hops,
+        auth=facts.auth,
+        antispam=facts.antispam,
         sending_ip=sending_ip,
         sending_prefix=prefix_of(sending_ip, options.prefix_v4, options.prefix_v6),
-        defects=tuple(dict.fromkeys(parsed.defects)),
+        sending_ip_source=ip_source,
+        defects=tuple(dict.fromkeys([*parsed.defects, *facts.defects])),
     )
 
 
@@ -101,29 +112,27 @@ def _kind(parsed: Parsed, detection: Detection | None, recipients: tuple[Recipie
     return Kind.BOUNCE
 
 
-def _recipient(found: Found, original: Original | None, options: Options) -> Recipient:
+def _recipient(found: Found, original: Original | None, options: Options, reporting_mta: str | None) -> Recipient:
     diagnostic = clean_diagnostic(found.diagnostic)
-    status = normalize_status(found.status) or find_status(diagnostic)
     replycode = found.replycode or find_replycode(diagnostic)
+    status = prefer_status(normalize_status(found.status), find_status(diagnostic), replycode)
     action = (found.action or "").lower() or None
     if action is None and status:
         action = {"2": "delivered", "4": "delayed", "5": "failed"}.get(status[0])
+    command = found.command or find_command(diagnostic)
     verdict = classify(
         status=status, replycode=replycode, diagnostic=diagnostic, remote_mta=found.remote_mta, action=action,
         verdict=found.reason, verdict_rule=found.rule, verdict_evidence=found.evidence,
+        command=command, diagnostic_type=found.diagnostic_type, recipient=_address(found.recipient),
     )
+    if status is None and verdict.reason not in NON_FAILURE_REASONS:
+        status = pseudo_status(replycode, action)  # the class only: the report gave no status code
+    if action is None and status:
+        action = {"2": "delivered", "4": "delayed", "5": "failed"}.get(status[0])
     ip, ip_source = None, None
     if verdict.reason not in (Reason.DELIVERED, Reason.FEEDBACK, Reason.VACATION) or found.sending_ip:
-        hint = normalize_ip(found.sending_ip)
-        if hint:
-            ip, ip_source = hint, "detector"
-        else:
-            hit = from_diagnostic(diagnostic)
-            if hit:
-                ip, ip_source = hit
-            elif original is not None:
-                ip = from_hops(original.hops)
-                ip_source = "original.hops" if ip else None
+        ip, ip_source = recipient_sending_ip(hint=found.sending_ip, diagnostic=diagnostic, remote_mta=found.remote_mta,
+                                             reporting_mta=reporting_mta, original=original)
     return Recipient(
         recipient=_address(found.recipient),
         original_recipient=found.original_recipient,
@@ -167,22 +176,3 @@ def _iso(value: str | None) -> str | None:
         return parsedate_to_datetime(value).isoformat()
     except (TypeError, ValueError, IndexError, OverflowError):
         return value
-
-
-def _original(msg: Message) -> Original:
-    def h(name: str) -> str | None:
-        raw = msg.get(name)
-        return decode_rfc2047(header_str(raw))[:2000] or None if raw is not None else None
-
-    hops: tuple[Hop, ...] = hops_of(msg)
-    return Original(
-        message_id=h("Message-ID"),
-        from_=h("From"),
-        to=h("To"),
-        subject=h("Subject"),
-        date=_iso(h("Date")),
-        return_path=h("Return-Path"),
-        hops=hops,
-        auth=auth_of(msg),
-        antispam=antispam_of(msg),
-    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.parser
+import re
 from dataclasses import dataclass, field
 from email.message import Message
 
@@ -87,16 +88,54 @@ def parse(data: bytes) -> Parsed:
     if b"\0" in data:
         data = data.replace(b"\0", b"")
         defects.append("NUL bytes removed")
-    try:
-        msg = email.message_from_bytes(data)
-    except Exception as exc:  # noqa: BLE001 - the stdlib parser is not supposed to raise, but be sure
-        defects.append(f"unparseable message: {type(exc).__name__}")
-        msg = Message()
+    msg = _message(data, defects)
+    if not msg.is_multipart():
+        repaired = _repair_multipart(data, msg)
+        if repaired is not None:
+            msg = _message(repaired, defects)
+            defects.append("multipart body without a usable Content-Type boundary: boundary taken from the body")
     parsed = Parsed(msg=msg, defects=defects, truncated=truncated)
     _collect(parsed, msg, depth=0, budget=[limits.MAX_PARTS], inside_original=False)
     for d in msg.defects:
         parsed.defects.append(_defect_name(d))
+    if _FORWARDED.match(parsed.header("Subject") or "") and any(">" in p for p in parsed.plain):
+        parsed.plain = [_QUOTE.sub("", p) for p in parsed.plain]  # a bounce forwarded inline: unquote it
     return parsed
+
+
+def _message(data: bytes, defects: list[str]) -> Message:
+    try:
+        return email.message_from_bytes(data)
+    except Exception as exc:  # noqa: BLE001 - the stdlib parser is not supposed to raise, but be sure
+        defects.append(f"unparseable message: {type(exc).__name__}")
+        return Message()
+
+
+_FORWARDED = re.compile(r"\s*(?:fwd?|tr|wg|rv|i)\s*:", re.I)
+_QUOTE = re.compile(r"^[ \t]*>+[ \t]?", re.M)
+# "--boundary" followed within a few lines by a part header: a multipart body whose top-level
+# Content-Type is missing or lost its boundary (seen in Sendmail and Exim bounces).
+_BODY_BOUNDARY = re.compile(rb"^--([^\s\-][^\r\n]{4,100}?|-[^\r\n]{4,100}?)[ \t]*\r?\n"
+                            rb"(?:[^\r\n]*\r?\n){0,3}?content-(?:type|description|transfer-encoding):", re.M | re.I)
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_CONTENT_TYPE_FIELD = re.compile(rb"^content-type:[^\n]*\n(?:[ \t][^\n]*\n)*", re.M | re.I)
+
+
+def _repair_multipart(data: bytes, msg: Message) -> bytes | None:
+    """Bytes with a multipart Content-Type whose boundary is taken from the body, or None."""
+    ctype = msg.get_content_type()
+    if msg.get("Content-Type") is not None and not ctype.startswith("multipart/") and ctype != "text/plain":
+        return None
+    end = _HEADER_END.search(data, 0, limits.MAX_HEADER_CHARS)
+    if end is None:
+        return None
+    m = _BODY_BOUNDARY.search(data, end.end(), end.end() + 8192)
+    if m is None:
+        return None
+    boundary = m.group(1).rstrip().decode("ascii", "replace").replace('"', "")
+    head = _CONTENT_TYPE_FIELD.sub(b"", data[: end.start()] + b"\n")
+    field = f'Content-Type: multipart/mixed; boundary="{boundary}"\n'.encode()
+    return head + field + data[end.start():]
 
 
 def _defect_name(defect: object) -> str:

@@ -1,4 +1,10 @@
-"""SMTP reply codes and RFC 3463 enhanced status codes found in text; diagnostic clean-up."""
+"""SMTP reply codes, RFC 3463 enhanced status codes and SMTP commands found in text; diagnostic clean-up.
+
+Pure functions over bounded text. Sources: RFC 5321 section 4.2 (reply codes), RFC 3463 (status codes,
+vendors add 3-digit details such as 5.7.606 and 5.1.351), and the phrasing of Postfix ("in reply to
+RCPT TO command"), Exim ("SMTP error from remote mail server after RCPT TO:"), Sendmail (">>> RCPT To:"),
+qmail ("does not like recipient") and their relatives, for the command a refusal answered.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,42 @@ from analyzer import limits
 from analyzer.textutil import unfold
 
 # RFC 3463: class.subject.detail, each 1-3 digits; vendors use 3-digit details (5.7.606, 5.1.351).
-_STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]|\.\d)")
-_STATUS_EXACT = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
-_REPLY = re.compile(r"(?<![\d.\-])([245][0-5]\d)(?=[\s\-]|$)")
+_STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)")
+_STATUS_EXACT = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)")
+_REPLY = re.compile(r"(?<![\w.\-/#])([245][0-5]\d)(?=[\s\-\]]|$)")
 # A reply code at the start of a line, optionally followed by '-' or ' ' and a status code.
 _LINE_CODE = re.compile(r"^\s*([245]\d\d)([ \-])(?:([245]\.\d{1,3}\.\d{1,3})\s?)?", re.M)
+# The SMTP reply code and status at the very start of a diagnostic: "550-5.7.1 ", "550 5.1.1 ", "550-".
+_LEAD = re.compile(r"([245]\d\d)([ \-])(?:([245]\.\d{1,3}\.\d{1,3})(?=\s))?")
+
+# The SMTP commands a refusal can answer, canonical names (Sisimai's vocabulary: CONN for the greeting).
+COMMANDS = ("CONN", "HELO", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "BDAT", "QUIT")
+
+# (pattern, group) -> the command named by group 1. First match wins; the text is searched once per pattern.
+_COMMAND_PATTERNS: tuple[re.Pattern[str], ...] = (
+    # Postfix: "(in reply to RCPT TO command)", "(in reply to end of DATA command)"
+    re.compile(r"in reply to (?:end of )?(DATA|RCPT\s+TO|MAIL\s+FROM|EHLO|HELO|LHLO|STARTTLS|AUTH|BDAT|QUIT)\b", re.I),
+    # Exim: "SMTP error from remote mail server after RCPT TO:<...>", "after end of data", "after initial connection"
+    re.compile(r"\bafter (RCPT\s+TO|MAIL\s+FROM|end of data|initial connection|EHLO|HELO|LHLO|STARTTLS|AUTH|DATA|"
+               r"pipelined (?:RCPT\s+TO|MAIL\s+FROM|DATA)|sending data block)\b", re.I),
+    # Sendmail / transcripts: ">>> RCPT To:<...>", ">>> DATA"
+    re.compile(r"^\s*>>> (RCPT|MAIL|DATA|EHLO|HELO|STARTTLS|AUTH|QUIT|\.)", re.I | re.M),
+    # DragonFly: "did not like our RCPT TO:", "did not like our final DATA:"
+    re.compile(r"did not like our (?:final )?(RCPT\s+TO|MAIL\s+FROM|DATA|EHLO|HELO|STARTTLS|AUTH)", re.I),
+    # qmail: "does not like recipient", "sender was rejected", "my name was rejected", "failed after I sent"
+    re.compile(r"(does not like recipient|sender was rejected|my name was rejected|failed after I sent the message|"
+               r"failed on DATA command|most progress was (?:RCPT TO|MAIL FROM|DATA|EHLO|HELO))", re.I),
+    # Others: "(Error following RCPT command)", "for TEXT command", "(DATA), with", "SMTP:RCPT host"
+    re.compile(r"(?:error following|for|in response to|in reply to|response to) (RCPT|MAIL|DATA|TEXT|HELO|EHLO)"
+               r"(?: TO| FROM)? command\b|\((RCPT|MAIL|DATA|HELO|EHLO)\), with|\bSMTP:(RCPT|MAIL|DATA) host\b", re.I),
+)
+_COMMAND_NAMES: dict[str, str] = {
+    "rcpt to": "RCPT", "rcpt": "RCPT", "mail from": "MAIL", "mail": "MAIL", "data": "DATA", "end of data": "DATA",
+    "text": "DATA", ".": "DATA", "sending data block": "DATA", "initial connection": "CONN", "ehlo": "EHLO",
+    "helo": "HELO", "lhlo": "EHLO", "starttls": "STARTTLS", "auth": "AUTH", "bdat": "BDAT", "quit": "QUIT",
+    "does not like recipient": "RCPT", "sender was rejected": "MAIL", "my name was rejected": "HELO",
+    "failed after i sent the message": "DATA", "failed on data command": "DATA",
+}
 
 
 def normalize_status(value: str | None) -> str | None:
@@ -26,7 +63,7 @@ def normalize_status(value: str | None) -> str | None:
 
 
 def find_status(text: str | None) -> str | None:
-    """The first RFC 3463 status code in free text, or None."""
+    """The first RFC 3463 status code in free text, or None. '#5.1.1' (qmail) counts."""
     if not text:
         return None
     m = _STATUS.search(text[:4096])
@@ -41,6 +78,67 @@ def find_replycode(text: str | None) -> str | None:
         return None
     m = _REPLY.search(text[:4096])
     return m.group(1) if m else None
+
+
+def find_command(text: str | None) -> str | None:
+    """The SMTP command a refusal answered, when the text says it ('RCPT', 'DATA', 'MAIL', 'CONN', ...)."""
+    if not text:
+        return None
+    text = text[:8192]
+    for pattern in _COMMAND_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            word = next(g for g in m.groups() if g)
+            return command_name(word)
+    return None
+
+
+def command_name(word: str | None) -> str | None:
+    """'RCPT TO' / 'rcpt' / 'end of data' -> 'RCPT' / 'RCPT' / 'DATA'; None when not an SMTP command."""
+    if not word:
+        return None
+    key = " ".join(word.lower().split())
+    if key.startswith("pipelined "):
+        key = key[len("pipelined "):]
+    name = _COMMAND_NAMES.get(key)
+    if name is None and key.upper() in COMMANDS:
+        name = key.upper()
+    return name
+
+
+def is_unspecific(status: str | None) -> bool:
+    """True for '5.0.0', '4.0.0' and None: a status that says only the class."""
+    return status is None or status.endswith(".0.0")
+
+
+def prefer_status(reported: str | None, in_text: str | None, replycode: str | None = None) -> str | None:
+    """Choose between a report's Status field and the status the refusal text itself carries.
+
+    The text is what the refusing server said; a DSN's Status is the reporting MTA's summary of it and
+    is often only a class ('5.0.0') or a guess. The text's code wins when it is more specific and of
+    the same class as the reply code (so a stray '4.4.1' in a 5xx sentence does not flip the class).
+    """
+    if in_text is None:
+        return reported
+    if replycode and replycode[0] != in_text[0]:
+        return reported or None
+    if reported is None:
+        return in_text
+    if is_unspecific(in_text):
+        return reported
+    if reported[0] != in_text[0] and not is_unspecific(reported):
+        return reported
+    return in_text
+
+
+def pseudo_status(replycode: str | None, action: str | None) -> str:
+    """The class-only status ('5.0.0' or '4.0.0') of a failure whose report gives no status code.
+
+    The class comes from the reply code, else from the action (delayed: 4), else 5.
+    """
+    if replycode and replycode[0] in "45":
+        return f"{replycode[0]}.0.0"
+    return "4.0.0" if action == "delayed" else "5.0.0"
 
 
 def join_reply_lines(text: str) -> str:
@@ -69,21 +167,27 @@ def join_reply_lines(text: str) -> str:
     return joined or ""
 
 
-_FIRST_CODE = re.compile(r"\b([245]\d\d)[ \-]([245]\.\d{1,3}\.\d{1,3})\s")
-
-
 def clean_diagnostic(text: str | None) -> str | None:
-    """Unfold a diagnostic, drop repeated inline '550-5.7.1' continuation codes, bound its length."""
+    """Unfold a diagnostic, drop repeated '550-5.7.1' continuation codes, bound its length.
+
+    '550-5.7.26 Unauthenticated email ... domain's 550-5.7.26 DMARC policy. 550 5.7.26 https://...'
+    -> '550 5.7.26 Unauthenticated email ... domain's DMARC policy. https://...'
+    """
     if text is None:
         return None
     text = unfold(text[: limits.MAX_DIAGNOSTIC_CHARS * 4])
-    m = _FIRST_CODE.search(text[:200])
-    if m:
-        again = re.compile(r"\s" + m.group(1) + r"[ \-]" + re.escape(m.group(2)) + r"(?=\s)")
+    m = _LEAD.search(text, 0, 200)
+    if m and (m.start() == 0 or text[m.start() - 1] in " :;(["):
+        code, status = m.group(1), m.group(3)
         head, tail = text[: m.end()], text[m.end():]
-        if again.search(tail):
-            tail = again.sub("", tail)
-        if head[m.start() + 3] == "-":
+        marks = [f" {code}-{status} ", f" {code} {status} "] if status else []
+        marks += [f" {code}-"]
+        for mark in marks:
+            if mark in tail:
+                tail = tail.replace(mark, " ")
+        if not status and tail.count(f" {code} ") == 1 and m.group(2) == "-":
+            tail = tail.replace(f" {code} ", " ")
+        if m.group(2) == "-":
             head = head[: m.start() + 3] + " " + head[m.start() + 4:]
         text = unfold(head + tail)
     if len(text) > limits.MAX_DIAGNOSTIC_CHARS:

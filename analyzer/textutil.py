@@ -21,6 +21,10 @@ CHARSET_ALIASES: dict[str, str] = {
     "us-ascii": "ascii",
     "ascii": "ascii",
     "x-sjis": "shift_jis",
+    "shift_jis": "cp932",
+    "ms932": "cp932",
+    "windows-31j": "cp932",
+    "x-euc-jp": "euc_jp",
     "sjis": "shift_jis",
     "shift-jis": "shift_jis",
     "ks_c_5601-1987": "cp949",
@@ -52,8 +56,19 @@ def codec_for(charset: str | None) -> str | None:
     return name
 
 
+# When the declared charset fails, related charsets worth trying before giving up (Japanese mail is
+# often labelled iso-2022-jp but written in EUC-JP or Shift_JIS, with vendor extensions).
+_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "iso2022_jp": ("iso2022_jp_ext", "iso2022_jp_2", "euc_jp", "cp932"),
+    "shift_jis": ("cp932", "euc_jp"),
+    "euc_jp": ("cp932", "euc_jis_2004"),
+    "cp932": ("euc_jp",),
+    "gb18030": ("big5",),
+}
+
+
 def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
-    """Decode bytes with the declared charset; fall back to UTF-8 then Latin-1.
+    """Decode bytes with the declared charset; fall back to UTF-8, related charsets, then Windows-1252.
 
     Returns the text and whether the declared charset was unusable (a defect worth recording).
     """
@@ -68,12 +83,13 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
     try:
         return data.decode(name), False
     except UnicodeDecodeError:
+        pass
+    for other in ("utf-8", *_FALLBACKS.get(codecs.lookup(name).name, ())):
         try:
-            return data.decode("utf-8"), True
+            return data.decode(other), True
         except UnicodeDecodeError:
-            return data.decode(name, "replace"), True
-    except LookupError:  # pragma: no cover - codec_for() already checked
-        return data.decode("utf-8", "replace"), True
+            continue
+    return data.decode(name, "replace"), True
 
 
 def header_str(value: object) -> str:

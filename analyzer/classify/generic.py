@@ -1,34 +1,203 @@
-"""Generic refusal texts of many MTAs -> reason, tried after the provider tables.
+"""Generic classification: refusal text, status code and SMTP command together -> reason.
 
-Source: Sisimai v5 lib/Sisimai/Reason/*.pm (the per-reason message patterns), RFC 3463,
-and the texts of Postfix, Exim, Sendmail, qmail as quoted in their documentation.
+Tried after the detector's own verdict and the provider tables. The order and the interplay of
+text, status and command follow Sisimai v5's lib/Sisimai/Reason.pm (`get`, `anotherone`, the
+`true()` of each reason class): first the reasons a status code or a phrase can prove on their
+own, in a fixed order; then phrases alone; then the status code; then a few structural hints.
+The phrase tables are in analyzer.classify.phrases.
 """
 
 from __future__ import annotations
 
-from analyzer.classify.rules import Rule, rx
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from analyzer.classify.phrases import match
+from analyzer.classify.status_codes import reason_of
 from analyzer.reasons import Reason as R
 
-RULES: tuple[Rule, ...] = (
-    Rule("generic.blocklist", R.BLOCKED, rx(r"spamhaus|spamcop|barracudacentral|\bsorbs\b|blocklist|blacklist|"
-                                            r"block list|black list|\brbl\b|\bdnsbl\b|listed (at|on|in)")),
-    Rule("generic.no-ptr", R.REQUIREPTR, rx(r"reverse dns|no ptr|ptr record|rdns|reverse (hostname|lookup)|"
-                                            r"cannot find your hostname|client host rejected: cannot find")),
-    Rule("generic.auth", R.AUTHFAILURE, rx(r"\bspf\b.{0,40}\bfail|\bdkim\b.{0,40}\bfail|\bdmarc\b")),
-    Rule("generic.user-unknown", R.USERUNKNOWN,
-         rx(r"user unknown|unknown user|no such (user|mailbox|recipient)|mailbox (unavailable|not found)|"
-            r"does not exist|recipient (address )?rejected|invalid (recipient|mailbox)|"
-            r"address rejected|unrouteable address|not our customer|user not found")),
-    Rule("generic.mailbox-full", R.MAILBOXFULL, rx(r"mailbox (is )?full|over ?quota|quota exceeded|"
-                                                   r"insufficient (disk )?space|exceeded storage")),
-    Rule("generic.host-unknown", R.HOSTUNKNOWN, rx(r"host (or domain name )?not found|domain (name )?not found|"
-                                                   r"unrouteable mail domain|host unknown|no mx|nxdomain")),
-    Rule("generic.spam", R.SPAMDETECTED, rx(r"\bspam\b|junk mail|unsolicited")),
-    Rule("generic.virus", R.VIRUSDETECTED, rx(r"\bvirus\b|malware|infected")),
-    Rule("generic.too-big", R.MESGTOOBIG, rx(r"message (is )?too (big|large)|size limit|exceeds? .{0,20}size")),
-    Rule("generic.expired", R.EXPIRED, rx(r"retry time(out)? exceeded|too long in queue|"
-                                          r"delivery time expired|message expired|could not be delivered for")),
-    Rule("generic.rate", R.SPEEDING, rx(r"rate limit|too many messages|too fast")),
-    Rule("generic.relay", R.NORELAYING, rx(r"relay(ing)? (access )?denied|not permitted to relay|relay not permitted")),
-    Rule("generic.tls", R.FAILEDSTARTTLS, rx(r"starttls|\btls\b.{0,30}required")),
+# Commands sent before DATA: a refusal there cannot be about the message's content.
+_BEFORE_DATA = frozenset({"CONN", "HELO", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Case:
+    """What the generic classifier looks at for one recipient."""
+
+    status: str | None  # normalised RFC 3463 status (the text's code preferred), or None
+    replycode: str | None  # SMTP reply code, or None
+    text: str  # the diagnostic (may be "")
+    command: str | None = None  # SMTP command the refusal answered (RCPT, DATA, MAIL, CONN, ...)
+    action: str | None = None  # DSN action, lowercase
+    diagnostic_type: str | None = None  # Diagnostic-Code type, lowercase ("smtp", "x-unix", ...)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A generic decision: the reason, the rule id and the evidence."""
+
+    reason: R
+    rule: str
+    evidence: str | None
+
+
+def _by_text(reason: R, case: Case) -> Hit | None:
+    found = match(reason, case.text) if case.text else None
+    return Hit(reason, f"generic.{reason.value}", found) if found is not None else None
+
+
+def _by_status(reason: R, case: Case) -> Hit | None:
+    return Hit(reason, f"status.{case.status}", case.status) if reason_of(case.status) is reason else None
+
+
+def _status_or_text(reason: R) -> Callable[[Case], Hit | None]:
+    def check(case: Case) -> Hit | None:
+        return _by_status(reason, case) or _by_text(reason, case)
+
+    return check
+
+
+def _text_only(reason: R) -> Callable[[Case], Hit | None]:
+    def check(case: Case) -> Hit | None:
+        return _by_text(reason, case)
+
+    return check
+
+
+def _mesgtoobig(case: Case) -> Hit | None:
+    if reason_of(case.status) is R.EXCEEDLIMIT:
+        return None
+    return _by_status(R.MESGTOOBIG, case) or _by_text(R.MESGTOOBIG, case)
+
+
+# A 5.1.1-type status means "no such user" unless the text says it was something else.
+_NOT_REALLY_UNKNOWN = (R.NORELAYING, R.BLOCKED, R.MAILBOXFULL, R.HASMOVED, R.REJECTED, R.NOTACCEPT)
+
+
+def _userunknown(case: Case) -> Hit | None:
+    by_status = reason_of(case.status)
+    if by_status is R.SUSPEND:
+        return None
+    if by_status is R.USERUNKNOWN:
+        if any(match(r, case.text) for r in _NOT_REALLY_UNKNOWN):
+            return None
+        return _by_text(R.USERUNKNOWN, case) or _by_status(R.USERUNKNOWN, case)
+    if case.command == "RCPT":
+        return _by_text(R.USERUNKNOWN, case)
+    return None
+
+
+def _filtered(case: Case) -> Hit | None:
+    """'User unknown' answered to DATA (or with no command known) is a recipient-side filter."""
+    by_status = reason_of(case.status)
+    if by_status is R.SUSPEND:
+        return None
+    if by_status is R.FILTERED:
+        hit = _by_text(R.FILTERED, case) or _by_text(R.USERUNKNOWN, case)
+        return Hit(R.FILTERED, "generic.filtered", hit.evidence) if hit else None
+    if case.command in ("RCPT", "MAIL") or by_status is not None:
+        return None
+    hit = _by_text(R.FILTERED, case) or _by_text(R.USERUNKNOWN, case)
+    return Hit(R.FILTERED, "generic.filtered", hit.evidence) if hit else None
+
+
+def _rejected(case: Case) -> Hit | None:
+    """The envelope sender was refused: a status that says so, or a sender phrase at MAIL/DATA."""
+    by_status = reason_of(case.status)
+    if by_status is R.REJECTED:
+        return _by_text(R.REJECTED, case) or _by_status(R.REJECTED, case)
+    if case.command == "MAIL":
+        return _by_text(R.REJECTED, case)
+    if case.command == "DATA":
+        return None if by_status is R.USERUNKNOWN else _by_text(R.REJECTED, case)
+    if by_status is None:
+        return _by_text(R.REJECTED, case)
+    return None
+
+
+def _hostunknown(case: Case) -> Hit | None:
+    if reason_of(case.status) is R.HOSTUNKNOWN:
+        if match(R.NETWORKERROR, case.text):
+            return None
+        return _by_text(R.HOSTUNKNOWN, case) or _by_status(R.HOSTUNKNOWN, case)
+    return _by_text(R.HOSTUNKNOWN, case)
+
+
+def _spamdetected(case: Case) -> Hit | None:
+    hit = _by_status(R.SPAMDETECTED, case)
+    if hit:
+        return hit
+    if case.command in _BEFORE_DATA:
+        return None  # before DATA the server has not seen the content (phrases get a second chance later)
+    return _by_text(R.SPAMDETECTED, case)
+
+
+# Stage 1: reasons that a status code or a phrase proves on its own, in this order (Sisimai ClassOrder[0]).
+FIRST: tuple[Callable[[Case], Hit | None], ...] = (
+    _status_or_text(R.MAILBOXFULL),
+    _mesgtoobig,
+    _status_or_text(R.EXCEEDLIMIT),
+    _status_or_text(R.SUSPEND),
+    _status_or_text(R.HASMOVED),
+    _text_only(R.NORELAYING),
+    _status_or_text(R.AUTHFAILURE),
+    _userunknown,
+    _filtered,
+    _status_or_text(R.REQUIREPTR),
+    _text_only(R.NOTCOMPLIANTRFC),
+    _text_only(R.BADREPUTATION),
+    _rejected,
+    _hostunknown,
+    _spamdetected,
+    _status_or_text(R.SPEEDING),
+    _status_or_text(R.TOOMANYCONN),
+    _status_or_text(R.BLOCKED),
 )
+
+# Stage 2: phrases alone (Sisimai ClassOrder[1]).
+SECOND: tuple[R, ...] = (
+    R.MAILBOXFULL, R.AUTHFAILURE, R.BADREPUTATION, R.SPEEDING, R.SPAMDETECTED, R.VIRUSDETECTED,
+    R.POLICYVIOLATION, R.NORELAYING, R.SYSTEMERROR, R.NETWORKERROR, R.SUSPEND, R.CONTENTERROR,
+    R.SYSTEMFULL, R.NOTACCEPT, R.EXPIRED, R.SECURITYERROR, R.SUPPRESSED, R.MAILERERROR,
+)
+
+
+def decide(case: Case) -> Hit | None:
+    """The generic reason for one failed recipient, or None when nothing here decides."""
+    if (case.diagnostic_type or "").startswith("x-unix"):
+        # a local delivery program failed (pipe, procmail, maildrop): mailer error unless it ran out of room
+        for reason in (R.MAILBOXFULL, R.MESGTOOBIG, R.SYSTEMFULL):
+            hit = _by_text(reason, case)
+            if hit is not None:
+                return hit
+        return Hit(R.MAILERERROR, "diagnostic-type.x-unix", case.diagnostic_type)
+    for check in FIRST:
+        hit = check(case)
+        if hit is not None:
+            return hit
+    for reason in SECOND:
+        hit = _by_text(reason, case)
+        if hit is not None:
+            return hit
+    by_status = reason_of(case.status)
+    if by_status is not None:
+        return Hit(by_status, f"status.{case.status}", case.status)
+    return _structural(case)
+
+
+def _structural(case: Case) -> Hit | None:
+    """Hints from the shape of the failure when neither phrase nor status decided."""
+    status = case.status or ""
+    if status[1:4] == ".6.":
+        return Hit(R.CONTENTERROR, "status.x.6", status)
+    if status[1:4] == ".7.":
+        return Hit(R.SECURITYERROR, "status.x.7", status)
+    if (case.diagnostic_type or "").startswith("x-unix"):
+        return Hit(R.MAILERERROR, "diagnostic-type.x-unix", case.diagnostic_type)
+    if case.replycode in ("500", "501", "502", "503", "504"):
+        return Hit(R.SYNTAXERROR, "replycode.50x", case.replycode)
+    if case.action == "delayed":
+        return Hit(R.EXPIRED, "action.delayed", case.action)
+    if case.command in ("HELO", "EHLO", "CONN"):
+        return Hit(R.BLOCKED, f"command.{case.command.lower()}", case.command)
+    return None

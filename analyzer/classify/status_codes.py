@@ -1,7 +1,9 @@
-"""Reason by RFC 3463 status code, when no text rule decided.
+"""Reason by RFC 3463 status code, when no text rule decided (and as the hint the text rules refine).
 
 Source: RFC 3463 (subject/detail meanings), RFC 7505 (5.1.10 null MX), RFC 7372 (5.7.20-5.7.29
-authentication codes), Sisimai v5 lib/Sisimai/SMTP/Status.pm (code -> reason table).
+authentication codes), RFC 8689 (5.7.30 REQUIRETLS), Sisimai v5 lib/Sisimai/SMTP/Status.pm (the
+code -> reason table this follows), Exchange Online and Gmail vendor details (5.7.606-649, 5.1.351,
+4.7.28).
 """
 
 from __future__ import annotations
@@ -10,24 +12,24 @@ from analyzer.reasons import Reason
 
 R = Reason
 
-# (subject.detail) -> reason; applies to class 4 and 5 alike unless noted in the rule id.
+# (subject.detail) -> reason; for class 4 and 5 alike unless BY_CODE names the full code.
 BY_STATUS: dict[str, Reason] = {
-    "1.0": R.USERUNKNOWN,  # other address status: treated like Sisimai
+    "1.0": R.USERUNKNOWN,  # other address status
     "1.1": R.USERUNKNOWN,  # bad destination mailbox address
     "1.2": R.HOSTUNKNOWN,  # bad destination system address
     "1.3": R.USERUNKNOWN,  # bad destination mailbox address syntax
-    "1.4": R.USERUNKNOWN,  # destination mailbox address ambiguous
+    "1.4": R.FILTERED,  # destination mailbox address ambiguous
     "1.5": R.DELIVERED,  # destination address valid
     "1.6": R.HASMOVED,  # destination mailbox has moved, no forwarding address
     "1.7": R.REJECTED,  # bad sender's mailbox address syntax
     "1.8": R.REJECTED,  # bad sender's system address
     "1.9": R.SYSTEMERROR,  # message relayed to non-compliant mailer
     "1.10": R.NOTACCEPT,  # recipient address has null MX (RFC 7505)
-    "2.0": R.MAILBOXFULL,  # other or undefined mailbox status (Sisimai: mailboxfull is common)
-    "2.1": R.SUSPEND,  # mailbox disabled, not accepting messages
+    "2.0": R.FILTERED,  # other or undefined mailbox status
+    "2.1": R.FILTERED,  # mailbox disabled, not accepting messages
     "2.2": R.MAILBOXFULL,  # mailbox full
     "2.3": R.EXCEEDLIMIT,  # message length exceeds administrative limit
-    "2.4": R.SYSTEMERROR,  # mailing list expansion problem
+    "2.4": R.FILTERED,  # mailing list expansion problem
     "3.0": R.SYSTEMERROR,  # other or undefined mail system status
     "3.1": R.SYSTEMFULL,  # mail system full
     "3.2": R.NOTACCEPT,  # system not accepting network messages
@@ -38,8 +40,8 @@ BY_STATUS: dict[str, Reason] = {
     "4.1": R.EXPIRED,  # no answer from host
     "4.2": R.EXPIRED,  # bad connection
     "4.3": R.SYSTEMERROR,  # directory server failure
-    "4.4": R.NETWORKERROR,  # unable to route
-    "4.5": R.SYSTEMERROR,  # mail system congestion
+    "4.4": R.HOSTUNKNOWN,  # unable to route
+    "4.5": R.SYSTEMFULL,  # mail system congestion
     "4.6": R.NETWORKERROR,  # routing loop detected
     "4.7": R.EXPIRED,  # delivery time expired
     "5.0": R.SYNTAXERROR,  # other or undefined protocol status
@@ -48,7 +50,7 @@ BY_STATUS: dict[str, Reason] = {
     "5.3": R.TOOMANYCONN,  # too many recipients
     "5.4": R.SYNTAXERROR,  # invalid command arguments
     "5.5": R.SYNTAXERROR,  # wrong protocol version
-    "5.6": R.MESGTOOBIG,  # authentication exchange line too long
+    "5.6": R.SYNTAXERROR,  # authentication exchange line too long
     "6.0": R.CONTENTERROR,  # other or undefined media error
     "6.1": R.CONTENTERROR,  # media not supported
     "6.2": R.CONTENTERROR,  # conversion required and prohibited
@@ -60,8 +62,8 @@ BY_STATUS: dict[str, Reason] = {
     "6.8": R.CONTENTERROR,  # UTF-8 string reply required
     "6.9": R.CONTENTERROR,  # UTF-8 header message cannot be transferred
     "7.0": R.SECURITYERROR,  # other or undefined security status
-    "7.1": R.REJECTED,  # delivery not authorized, message refused
-    "7.2": R.SYSTEMERROR,  # mailing list expansion prohibited
+    "7.1": R.SECURITYERROR,  # delivery not authorized, message refused
+    "7.2": R.SECURITYERROR,  # mailing list expansion prohibited
     "7.3": R.SECURITYERROR,  # security conversion required but not possible
     "7.4": R.SECURITYERROR,  # security features not supported
     "7.5": R.SECURITYERROR,  # cryptographic failure
@@ -89,6 +91,49 @@ BY_STATUS: dict[str, Reason] = {
     "7.27": R.NOTACCEPT,  # sender address has null MX
     "7.28": R.SPEEDING,  # mail flood detected (Gmail 4.7.28: rate limited)
     "7.29": R.FAILEDSTARTTLS,  # Gmail 4.7.29: not sent over TLS
-    "7.30": R.AUTHFAILURE,  # Gmail 5.7.30: DKIM did not pass
+    "7.30": R.FAILEDSTARTTLS,  # REQUIRETLS support required (RFC 8689)
     "7.32": R.AUTHFAILURE,  # Gmail 4.7.32: From not aligned with SPF/DKIM domain
 }
+
+# Full codes whose meaning differs by class or is vendor-specific.
+BY_CODE: dict[str, Reason] = {
+    "4.2.1": R.SPEEDING,  # mailbox temporarily disabled: receiving too fast (Sisimai: 4.2.1 is rate)
+    "4.3.2": R.SYSTEMERROR,  # system not accepting network messages, for now
+    "4.4.1": R.EXPIRED,  # no answer from host (queue ran out)
+    "4.4.2": R.EXPIRED,  # bad connection
+    "4.4.4": R.NETWORKERROR,  # unable to route, for now (DNS trouble)
+    "4.4.5": R.SYSTEMFULL,  # mail system congestion
+    "5.4.1": R.REJECTED,  # Exchange Online: recipient address rejected: access denied
+    "5.4.3": R.SYSTEMERROR,  # directory server failure
+    "5.4.4": R.HOSTUNKNOWN,  # unable to route
+    "5.4.6": R.NETWORKERROR,  # routing loop detected
+    "5.4.14": R.NETWORKERROR,  # Exchange Online: hop count exceeded
+    "5.4.310": R.HOSTUNKNOWN,  # Exchange Online: DNS domain does not exist
+    "5.4.312": R.NETWORKERROR,  # Exchange Online: DNS query failed
+    "5.4.316": R.EXPIRED,  # Exchange Online: message expired, connection refused
+    "5.5.3": R.TOOMANYCONN,  # too many recipients
+    "5.1.351": R.USERUNKNOWN,  # Exchange Online: recipient not found
+    "5.7.606": R.BLOCKED,  # Exchange Online: banned sending IP (5.7.606-649)
+    "5.7.509": R.AUTHFAILURE,  # Exchange Online: DMARC reject
+    "5.7.23": R.AUTHFAILURE,  # SPF validation failed
+}
+
+
+def reason_of(status: str | None) -> Reason | None:
+    """The reason a status code stands for, or None (unknown code, or only a class like 5.0.0)."""
+    if not status or len(status) < 5 or status[0] not in "45":
+        return None
+    hit = BY_CODE.get(status)
+    if hit is not None:
+        return hit
+    sub = status[2:]
+    if sub == "0.0":
+        return None
+    if status.startswith("5.7.") and 606 <= _detail(status) <= 649:
+        return R.BLOCKED  # Exchange Online 5.7.606-5.7.649: banned sending IP ranges
+    return BY_STATUS.get(sub)
+
+
+def _detail(status: str) -> int:
+    tail = status.rsplit(".", 1)[-1]
+    return int(tail) if tail.isdigit() else -1

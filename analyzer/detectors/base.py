@@ -31,6 +31,7 @@ class Found:
     evidence: str | None = None  # the text that verdict rests on
     sending_ip: str | None = None  # the sending IP when the format states it (e.g. a "client IP" field)
     feedback_type: str | None = None  # ARF Feedback-Type
+    command: str | None = None  # SMTP command the refusal answered: CONN HELO EHLO MAIL RCPT DATA ... (smtp.COMMANDS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
