@@ -1,27 +1,38 @@
 """Block list names found in refusal texts.
 
-Source: the lists' own zone names (spamhaus.org, spamcop.net, barracudacentral.org, sorbs.net,
-abuseat.org, uceprotect.net, mailspike.net, psbl.surriel.com, s5h.net) and Microsoft's S3150 list.
+Sources: the lists' own zone names (spamhaus.org, spamcop.net, barracudacentral.org, sorbs.net,
+abuseat.org, uceprotect.net, mailspike.net, psbl.surriel.com, s5h.net, ...), Cloudmark's CSI
+reset page (csi.cloudmark.com), Proofpoint's dnsbl-lookup (used by Apple iCloud), and Microsoft's
+own lists as its NDR reference names them: "banned sending IP" (5.7.606-649, delisting at
+sender.office.com), Outlook.com S3140/S3150, and the recipient tenant's "Customer Block list" (5.7.513).
 """
 
 from __future__ import annotations
 
 import re
 
-# (canonical name, pattern), first match wins. Zone names are returned lowercased as written.
+# A DNSBL zone as written in the text, e.g. "zen.spamhaus.org", "b.barracudacentral.org".
 _ZONE = re.compile(
     r"\b((?:[a-z0-9-]+\.)*(?:spamhaus\.org|spamcop\.net|barracudacentral\.org|sorbs\.net|abuseat\.org|"
     r"uceprotect\.net|mailspike\.net|psbl\.surriel\.com|s5h\.net|spameatingmonkey\.net|senderscore\.com|"
-    r"invaluement\.com|nordspam\.com|dnsbl\.info|spamrats\.com|junkemailfilter\.com|hostkarma\.com))\b",
+    r"invaluement\.com|nordspam\.com|dnsbl\.info|spamrats\.com|junkemailfilter\.com|hostkarma\.com|"
+    r"lashback\.com|manitu\.net|backscatterer\.org|0spam\.org|abusix\.zone))\b",
     re.I,
 )
+# (name, pattern), first match wins, for lists named without a zone.
 _NAMED: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("microsoft S3150", re.compile(r"\bS3150\b")),
+    ("microsoft S3140", re.compile(r"\bS3140\b")),
+    ("microsoft banned-ip", re.compile(r"banned sending ip|sender\.office\.com", re.I)),
+    ("microsoft customer block list", re.compile(r"customer block list", re.I)),
     ("spamhaus", re.compile(r"\bspamhaus\b", re.I)),
     ("spamcop", re.compile(r"\bspamcop\b", re.I)),
-    ("barracuda", re.compile(r"\bbarracuda(central)?\b.{0,40}\b(rbl|reputation|block)", re.I)),
+    ("barracuda", re.compile(r"\bbarracuda(?:central)?\b.{0,40}\b(?:rbl|reputation|block)", re.I)),
     ("sorbs", re.compile(r"\bsorbs\b", re.I)),
     ("uceprotect", re.compile(r"\buceprotect\b", re.I)),
-    ("microsoft S3150", re.compile(r"\bS3150\b")),
+    ("cloudmark csi", re.compile(r"csi\.cloudmark\.com|\bcloudmark\b", re.I)),
+    ("proofpoint", re.compile(r"proofpoint\.com/dnsbl|\bproofpoint\b.{0,30}\b(?:dnsbl|block)", re.I)),
+    ("invaluement", re.compile(r"\binvaluement\b|\bivmSIP\b", re.I)),
 )
 
 

@@ -1,42 +1,84 @@
-"""Recognise the receiving provider from the remote MTA and the diagnostic text.
+"""Recognise the receiving provider ("rhost") of a failed delivery.
 
-Source: the providers' MX host names and the signatures of their replies (Gmail ends every
-reply with "gsmtp"; Microsoft's carry "outlook.com"/"protection.outlook.com" hosts and AS/S-codes).
+Evidence, strongest first: the remote MTA's host name (the providers' MX and inbound host names),
+then a provider's signature in the refusal text (Gmail ends every reply with "gsmtp", Microsoft
+quotes AS/S-codes and RESOLVER ids, Yahoo [TSSnn], Orange OFR_nnn, Cox/Spectrum AUP#...), then the
+recipient's domain (the mailbox provider behind it).
+Sources: the providers' published MX host names (e.g. aspmx.l.google.com, *.mail.protection.outlook.com,
+mta*.am0.yahoodns.net, mx*.mail.icloud.com, smtp-in.orange.fr, mx*.qq.com, *.mx.cloudflare.net)
+and their error references cited in each provider's rule table.
 """
 
 from __future__ import annotations
 
 import re
 
-# (provider, pattern over "remote_mta diagnostic"), first match wins.
-PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("google", re.compile(r"gsmtp\b|\bgoogle\.com\b|\bgmail(\.com)?\b|googlemail\.com|aspmx\.l\.google", re.I)),
-    ("microsoft", re.compile(r"outlook\.com\b|hotmail\.com\b|\blive\.com\b|protection\.outlook|"
-                             r"exchangelabs\.com|\(AS\d{6,}\)|\(S3150\)|\bmsn\.com\b|office365", re.I)),
-    ("yahoo", re.compile(r"yahoo(dns)?\.(com|net|co\.jp)\b|\baol\.com\b|yahoo\.com|\bTSS\d\d\b|\bymail\b", re.I)),
-    ("apple", re.compile(r"\bicloud\.com\b|\bme\.com\b|\bmac\.com\b|apple\.com", re.I)),
-    ("amazonses", re.compile(r"amazonses\.com|\bamazonaws\.com\b", re.I)),
-    ("proofpoint", re.compile(r"pphosted\.com|ppe-hosted\.com|proofpoint", re.I)),
-    ("mimecast", re.compile(r"mimecast", re.I)),
-    ("messagelabs", re.compile(r"messagelabs\.com", re.I)),
-    ("zoho", re.compile(r"\bzoho(mail)?\.(com|eu|in)\b", re.I)),
-    ("gmx", re.compile(r"\bgmx\.(net|de|com)\b|\bweb\.de\b|\b1and1\b|kundenserver\.de|ionos", re.I)),
+# (provider, pattern over the remote MTA host name), first match wins.
+BY_HOST: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("google", re.compile(r"\bgoogle\.com\b|\bgooglemail\.com\b|\bgmail\.com\b", re.I)),
+    ("microsoft", re.compile(r"\boutlook\.com\b|\bhotmail\.com\b|\blive\.com\b|\bmsn\.com\b|"
+                             r"protection\.outlook|exchangelabs\.com|outlook\.office365\.com", re.I)),
+    ("yahoo", re.compile(r"yahoodns\.net|\byahoo\.(?:com|co\.jp|net)\b|\baol\.com\b|\bmx\.aol\.com\b", re.I)),
+    ("apple", re.compile(r"\bicloud\.com\b|\bme\.com\b|\bmac\.com\b|\bapple\.com\b|privaterelay\.appleid\.com", re.I)),
+    ("kddi", re.compile(r"\bezweb\.ne\.jp\b|\bau\.com\b|\bkddi\.com\b", re.I)),
+    ("orange", re.compile(r"\borange\.fr\b|\bwanadoo\.fr\b|\blaposte\.net\b|\bfrancetelecom\b", re.I)),
+    ("tencent", re.compile(r"\bqq\.com\b|\bexmail\.qq\b|\btencent\b", re.I)),
+    ("cox", re.compile(r"\bcox\.net\b|cloudfilter\.net", re.I)),
+    ("spectrum", re.compile(r"\bcharter\.net\b|\brr\.com\b|\bspectrum\.net\b", re.I)),
+    ("messagelabs", re.compile(r"\bmessagelabs\.com\b", re.I)),
+    ("cloudflare", re.compile(r"\bmx\.cloudflare\.net\b|\bcloudflare\.net\b", re.I)),
+    ("amazonses", re.compile(r"amazonses\.com|inbound-smtp\.[a-z0-9-]+\.amazonaws\.com", re.I)),
+    ("proofpoint", re.compile(r"pphosted\.com|ppe-hosted\.com", re.I)),
+    ("mimecast", re.compile(r"\bmimecast\.com\b", re.I)),
+    ("zoho", re.compile(r"\bzoho(?:mail)?\.(?:com|eu|in)\b", re.I)),
+    ("gmx", re.compile(r"\bgmx\.(?:net|de|com)\b|\bweb\.de\b|kundenserver\.de", re.I)),
     ("mailru", re.compile(r"\bmail\.ru\b", re.I)),
-    ("yandex", re.compile(r"yandex\.(ru|net|com)", re.I)),
-    ("orange", re.compile(r"\borange\.fr\b|\bwanadoo\.fr\b|francetelecom", re.I)),
-    ("tencent", re.compile(r"\bqq\.com\b|tencent|exmail\.qq", re.I)),
-    ("cox", re.compile(r"\bcox\.net\b", re.I)),
-    ("spectrum", re.compile(r"charter\.net|\brr\.com\b|spectrum", re.I)),
-    ("cloudflare", re.compile(r"cloudflare", re.I)),
+    ("yandex", re.compile(r"\byandex\.(?:ru|net|com)\b", re.I)),
+)
+
+# (provider, pattern over the refusal text): signatures only the provider writes.
+BY_TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("google", re.compile(r"\bgsmtp\s*$|\s-\sgsmtp\b|support\.google\.com/mail|\bgcdp\b", re.I)),
+    ("microsoft", re.compile(r"\((?:AS|S)\d{4,}\)|\bRESOLVER\.(?:ADR|RST)\.|protection\.outlook\.com|"
+                             r"go\.microsoft\.com/fwlink|sender\.office\.com|\b(?:SC|DY|OU)-00\d\b|"
+                             r"\bCON:B1\b|mail\.live\.com/mail/troubleshooting", re.I)),
+    ("yahoo", re.compile(r"\[(?:TSS?|BL|PH)\d\d\]|yahooinc\.com|help\.yahoo\.com/kb/postmaster|"
+                         r"\bdelivery error: dd\b", re.I)),
+    ("apple", re.compile(r"support\.apple\.com|\[(?:CS|HM)\d\d\]", re.I)),
+    ("orange", re.compile(r"\b(?:OFR|LPN)[0-9A-Z]*_\d{3}\b|\bmwinf\w+\b", re.I)),
+    ("tencent", re.compile(r"service\.mail\.qq\.com|\bfrequency limited\b", re.I)),
+    ("cox", re.compile(r"\bcox\.com/\S*error|AUP#(?:CX|CD|IPBL|URLBL)", re.I)),
+    ("spectrum", re.compile(r"spectrum\.net/support|AUP#(?:In?|Out?)-\d{4}", re.I)),
+    ("cloudflare", re.compile(r"developers\.cloudflare\.com/email-routing", re.I)),
+)
+
+# (provider, pattern over the recipient's domain): mailbox providers with their own domains.
+BY_DOMAIN: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("google", re.compile(r"^(?:gmail|googlemail)\.com$", re.I)),
+    ("microsoft", re.compile(r"^(?:outlook|hotmail|live|msn)\.[a-z.]{2,6}$", re.I)),
+    ("yahoo", re.compile(r"^(?:yahoo|ymail|rocketmail|aol|aim)\.[a-z.]{2,6}$", re.I)),
+    ("apple", re.compile(r"^(?:icloud|me|mac)\.com$|^privaterelay\.appleid\.com$", re.I)),
+    ("kddi", re.compile(r"^(?:ezweb\.ne\.jp|au\.com)$", re.I)),
+    ("orange", re.compile(r"^(?:orange|wanadoo|laposte)\.(?:fr|net)$", re.I)),
+    ("tencent", re.compile(r"^(?:qq|foxmail|vip\.qq)\.com$", re.I)),
+    ("cox", re.compile(r"^cox\.net$", re.I)),
+    ("spectrum", re.compile(r"^(?:charter\.net|[a-z0-9.-]*\.rr\.com|spectrum\.net)$", re.I)),
 )
 
 
-def provider_of(remote_mta: str | None, diagnostic: str | None) -> str | None:
+def provider_of(remote_mta: str | None, diagnostic: str | None, recipient: str | None = None) -> str | None:
     """The receiving provider's short name, or None."""
-    text = f"{remote_mta or ''} {diagnostic or ''}"
-    if not text.strip():
-        return None
-    for name, pattern in PROVIDERS:
-        if pattern.search(text):
-            return name
+    if remote_mta:
+        for name, pattern in BY_HOST:
+            if pattern.search(remote_mta):
+                return name
+    if diagnostic:
+        for name, pattern in BY_TEXT:
+            if pattern.search(diagnostic):
+                return name
+    if recipient and "@" in recipient:
+        domain = recipient.rpartition("@")[2].strip().strip(">").lower()
+        for name, pattern in BY_DOMAIN:
+            if pattern.search(domain):
+                return name
     return None

@@ -1,0 +1,93 @@
+"""Exchange Online / Microsoft 365 / Outlook.com NDRs, both layouts, localized labels.
+
+An Exchange Online NDR is a multipart/report with a text part in the "Diagnostic information for
+administrators" (old) or "More Info for Email Admins" (new) layout, a message/delivery-status part
+and the returned headers; forwarded copies keep only the text. The text names the generating
+server, the refusing server and the full refusal, sometimes more than the DSN fields (see
+analyzer.detectors.exchange_text). Source: ../shared/reference/ndr-texts.md sections 3.2-3.4.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from analyzer.classify import microsoft
+from analyzer.classify.providers import provider_of
+from analyzer.detectors import exchange_text
+from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.vendor_text import combine, dsn_founds, specific_status, with_verdict
+from analyzer.mime import Parsed
+
+# Host names of Exchange Online servers (generating servers, Message-IDs, Reporting-MTA).
+EXO_HOST = re.compile(r"\.prod\.outlook\.com\b|\.protection\.outlook\.com\b|\.prod\.exchangelabs\.com\b|"
+                      r"\.onmicrosoft\.com\b|\boutlook\.office365\.com\b", re.I)
+# Localized "Undeliverable:" / "Delivery delayed:" subject prefixes (Portuguese "Não_entregue" decodes
+# to "Não entregue").
+SUBJECT = re.compile(r"^\s*(?:undeliverable|delivery delayed|unzustellbar|zustellung verzögert|non remis|"
+                     r"remise différée|no se puede entregar|entrega retrasada|não entregue|entrega atrasada|"
+                     r"non recapitabile|recapito ritardato|onbestelbaar|bezorging vertraagd|配信不能|"
+                     r"配信の遅延|无法传递|無法傳遞|nedoručitelné|niedostarczalne|olevererbart|"
+                     r"не удается доставить)\s*:", re.I)
+EXO_HEADERS = ("X-MS-Exchange-CrossTenant-OriginalArrivalTime", "X-MS-Exchange-CrossTenant-FromEntityHeader",
+               "X-MS-Exchange-Transport-CrossTenantHeadersStamped", "X-MS-Exchange-CrossTenant-Id",
+               "X-MS-Exchange-Organization-AuthSource", "X-MS-PublicTrafficType")
+
+
+def is_exchange_ndr(p: Parsed) -> bool:
+    """An NDR written by Exchange (Online or on-premises): its header, subject or text layout say so."""
+    if "X-MS-Exchange-Message-Is-Ndr" in p.msg:
+        return True
+    text = p.text[:20000]
+    layout = bool(exchange_text.ADMIN.search(text) or exchange_text.MORE_INFO.search(text))
+    return layout or bool(SUBJECT.match(p.header("Subject") or "") and exchange_text.GENERATING.search(text))
+
+
+def is_exchange_online(p: Parsed) -> bool:
+    """Exchange Online rather than an on-premises Exchange: its hosts and tenant headers say so."""
+    if any(h in p.msg for h in EXO_HEADERS):
+        return True
+    hosts = " ".join(x or "" for x in (p.header("Message-ID"), p.header("From"),
+                                       p.dsn.reporting_mta if p.dsn else None))
+    if EXO_HOST.search(hosts) or re.search(r"postmaster@(?:outlook|hotmail|live)\.com", hosts, re.I):
+        return True
+    gen = exchange_text.GENERATING.search(p.text[:20000]) or exchange_text.GENERATED_BY.search(p.text[:20000])
+    return bool(gen and EXO_HOST.search(gen.group(1)))
+
+
+def read(p: Parsed, reporter: str) -> Detection | None:
+    """The Detection of an Exchange NDR (shared by office365 and exchange2007)."""
+    ex = exchange_text.parse(p.text)
+    dsn = dsn_founds(p)
+    founds = combine(dsn, ex.recipients)
+    if not founds:
+        return None
+    report = p.dsn
+    return Detection(
+        reporter=reporter,
+        recipients=tuple(_finish(f, delayed=ex.delayed) for f in founds),
+        reporting_mta=(report.reporting_mta if report else None) or ex.reporting_mta,
+        received_from_mta=report.received_from_mta if report else None,
+        arrival_date=report.arrival_date if report else None,
+        original=ex.original if p.original is None else None,
+    )
+
+
+def _finish(found: Found, *, delayed: bool) -> Found:
+    if found.action is None:
+        found = replace(found, action="delayed" if delayed else "failed")
+    found = specific_status(found)
+    own = exchange_text.is_exchange_reply(found.diagnostic) or (
+        not found.remote_mta and provider_of(None, found.diagnostic) in (None, "microsoft"))
+    if own and found.reason is None:
+        found = with_verdict(found, microsoft.RULES)
+    return found
+
+
+def detect(p: Parsed) -> Detection | None:
+    if not is_exchange_ndr(p) or not is_exchange_online(p):
+        return None
+    return read(p, "office365")
+
+
+DETECTOR = Detector("office365", detect)
