@@ -129,7 +129,8 @@ def _todo(findings: tuple[Finding, ...], style: Style) -> list[str]:
     for f in sorted(shown, key=lambda f: order.index(f.outcome)):
         label, color = _MARK[f.outcome]
         out.append(textwrap.fill(f.text, WIDTH, initial_indent="    " + style(f"[{label}]", fg=color) + " ",
-                                 subsequent_indent="      "))
+                                 subsequent_indent="      ", break_on_hyphens=False))
         if f.remedy:
-            out.append(textwrap.fill(f.remedy, WIDTH, initial_indent="      -> ", subsequent_indent="         "))
+            out.append(textwrap.fill(f.remedy, WIDTH, initial_indent="      -> ", subsequent_indent="         ",
+                                     break_on_hyphens=False))
     return out
