@@ -63,7 +63,19 @@ def is_public(ip: str | None) -> bool:
         return False
     if _is_documentation(addr):
         return True
-    return not addr.is_private and not addr.is_reserved
+    return addr.is_global and not addr.is_reserved  # is_global: not RFC 1918/4193, not 100.64/10 (CGNAT)
+
+
+# Microsoft's 2603:1000::/24: the addresses of Exchange Online's own servers talking to each other
+# (hops between *.prod.outlook.com / *.exchangelabs.com hosts, ../shared/reference/ndr-texts.md 3.4).
+# Not a sending address other networks see: Microsoft 365 sends out from 2a01:111:f400::/48 and f403::/48.
+MICROSOFT_INTERNAL_V6 = ipaddress.ip_network("2603:1000::/24")
+
+
+def is_microsoft_internal(ip: str | None) -> bool:
+    """True for an address of Microsoft's internal 2603:10xx:: range."""
+    addr = parse_ip(ip) if ip else None
+    return isinstance(addr, ipaddress.IPv6Address) and addr in MICROSOFT_INTERNAL_V6
 
 
 _DOC_NETS = tuple(

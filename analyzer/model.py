@@ -142,4 +142,5 @@ class Analysis:
     antispam: AntiSpam | None = None  # this message's own Microsoft anti-spam verdicts
     sending_ip: str | None = None  # the message-level sending IP (first failed recipient's, or not_bounce's)
     sending_prefix: str | None = None
+    sending_ip_source: str | None = None  # where the message-level sending IP came from
     defects: tuple[str, ...] = field(default=())  # what was wrong with the bytes, in words
