@@ -48,6 +48,8 @@ class _Rate(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
+        if speed is None and task.elapsed:
+            speed = task.completed / task.elapsed  # too short for rich's sampled rate
         return Text("" if speed is None else f"{speed:,.0f} msg/s", style="progress.data.speed")
 
 

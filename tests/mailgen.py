@@ -48,7 +48,7 @@ def _original(i: int, rcpt: str, big: bool) -> str:
         f"Message-ID: <orig-{i}@example.org>\nMIME-Version: 1.0\n"
     )
     if not big:
-        return headers + "Content-Type: text/plain; charset=utf-8\n\nHello,\nour offer number %d.\n" % i
+        return headers + f"Content-Type: text/plain; charset=utf-8\n\nHello,\nour offer number {i}.\n"
     blob = hashlib.sha256(str(i).encode()).hexdigest() * 2048  # ~128 KB, base64-like lines below
     lines = "\n".join(blob[n : n + 76] for n in range(0, len(blob), 76))
     return (headers + 'Content-Type: multipart/mixed; boundary="orig-b"\n\n--orig-b\n'
@@ -84,7 +84,7 @@ def _gmail_ipv6(i: int, big: bool) -> bytes:
             f"{rcpt}\nmx.google.com\nRemote Server returned '{diag}'\n")
     fields = (f"Final-Recipient: rfc822; {rcpt}\nAction: failed\nStatus: 5.7.1\n"
               f"Diagnostic-Code: smtp; {diag}\nRemote-MTA: dns; mx.google.com\n")
-    return _report(i, subject="Undeliverable: Offer %d" % i, sender="Microsoft Outlook <postmaster@example.org>",
+    return _report(i, subject=f"Undeliverable: Offer {i}", sender="Microsoft Outlook <postmaster@example.org>",
                    text=text, reporting=f"AM0PR01MB{2000 + i % 700}.eurprd01.prod.outlook.com", fields=fields,
                    original=_original(i, rcpt, big))
 

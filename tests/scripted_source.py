@@ -62,13 +62,11 @@ class Scripted:
         c = self.config
         start = json.loads(cursor)["next"] if cursor else c.first
         self.log.info("starting at %d", start)
-        n = 0
-        for i in range(start, c.first + c.count):
+        for n, i in enumerate(range(start, c.first + c.count)):
             if c.fail_after is not None and n >= c.fail_after:
                 raise SourceError(f"{self.name}: connection reset by peer")
             if limit is not None and n >= limit:
                 return
-            n += 1
             yield RawMessage(ref=f"m{i}", data=message(i), cursor=json.dumps({"next": i + 1}))
         if c.checkpoint:
             yield Checkpoint(cursor=json.dumps({"next": c.first + c.count, "done": True}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.mailgen import digest, mbox_entry, message, write_dir, write_maildir, write_mbox
+from tests.mailgen import digest, message, write_dir, write_maildir, write_mbox
 from tests.scanhelp import count, db, digests, ndr, source_row, toml_source, write_config
 
 
@@ -71,7 +71,7 @@ def test_mbox_from_lines_in_bodies_are_unescaped(tmp_path: Path) -> None:
 
 def test_dir_first_second_added_and_nested(tmp_path: Path) -> None:
     root = tmp_path / "ndrs"
-    write_dir(root, range(0, 150))  # in 000/ and 001/
+    write_dir(root, range(150))  # in 000/ and 001/
     (root / "notes.txt").write_text("not mail")
     cfg = write_config(tmp_path, toml_source("saved", "dir", root))
     assert _scan(cfg) == (0, {"saved": [150, 150, 0, 0]})

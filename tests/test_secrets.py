@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 from pathlib import Path
@@ -17,10 +18,15 @@ from tests.scanhelp import ndr_process
 MARKER = "s3cr3t-Value-7f3a9c"
 
 
+def _logged(fmt: str, *args: object) -> str:
+    record = logging.LogRecord("ndr.source.x", logging.ERROR, __file__, 1, fmt, args, None)
+    return logging.Formatter("%(levelname)s %(message)s").format(record)
+
+
 def test_a_secret_never_prints_itself() -> None:
     secret = Secret(MARKER, "environment variable X")
-    shown = [repr(secret), str(secret), f"{secret}", f"{secret!r}", "%s" % secret, format(secret, ">30"),
-             repr({"password": secret}), repr([secret])]
+    shown = [repr(secret), str(secret), f"{secret}", f"{secret!r}", format(secret, ">30"),
+             repr({"password": secret}), repr([secret]), _logged("login with %s (%r)", secret, secret)]
     assert all(MARKER not in text for text in shown)
     assert str(secret) == "***"
     assert repr(secret) == "Secret(*** from environment variable X)"

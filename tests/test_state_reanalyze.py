@@ -126,7 +126,8 @@ def test_reanalyze_applies_a_rule_change_to_stored_messages(scanned: Path, monke
 def test_reanalyze_before_any_scan(tmp_path: Path) -> None:
     cfg = write_config(tmp_path, toml_source("box", "mbox", tmp_path / "b.mbox"))
     ran = ndr("reanalyze", "--config", str(cfg))
-    assert (ran.code, ran.err) == (2, f"ndr reanalyze: no store at {tmp_path / 'store.sqlite3'}: run `ndr scan` first\n")
+    expected = f"ndr reanalyze: no store at {tmp_path / 'store.sqlite3'}: run `ndr scan` first\n"
+    assert (ran.code, ran.err) == (2, expected)
 
 
 @pytest.mark.parametrize("command", [["scan"], ["state"], ["state", "reset"], ["reanalyze"]])

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from analyzer import DEFAULT_OPTIONS, analyze
-from ndr.store import FAILURE_KEYS, New, Seen, Store, StoreError, prepare, prepare_failed
-from ndr.store import reanalysis, retain, schema
+from ndr.store import FAILURE_KEYS, New, Seen, Store, StoreError, prepare, prepare_failed, reanalysis, retain, schema
 from ndr.store.lock import LockedError, writer_lock
 from ndr.store.queries import QueryError
 from tests.mailgen import BIG_EVERY, message
@@ -148,7 +147,8 @@ def test_iter_failures_filters_by_time_and_source(tmp_path: Path) -> None:
         store.ensure_source("b", "dir")
         store.record("src", [_new(i) for i in range(6)], None)  # 01:00 .. 01:35, 7 minutes apart
         store.record("b", [_new(i) for i in range(6, 10)], None)
-        dates = [r["date"] for r in store.iter_failures(since="2024-05-01T01:07:00Z", until="2024-05-01T03:28:00+02:00")]
+        rows = store.iter_failures(since="2024-05-01T01:07:00Z", until="2024-05-01T03:28:00+02:00")
+        dates = [r["date"] for r in rows]
         assert dates == ["2024-05-01T01:07:00+00:00", "2024-05-01T01:14:00+00:00", "2024-05-01T01:21:00+00:00"]
         assert {r["source"] for r in store.iter_failures(sources=["b"])} == {"b"}
         assert list(store.iter_failures(sources=[])) == []
@@ -217,8 +217,7 @@ def test_kept_bytes_of_the_real_corpus_analyse_like_the_originals() -> None:
 
 def test_one_writer_at_a_time(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
-    with writer_lock(path):
-        with pytest.raises(LockedError, match="another ndr process is writing to this store"), writer_lock(path):
-            pass
+    with writer_lock(path), pytest.raises(LockedError, match="another ndr process is writing"), writer_lock(path):
+        pass
     with writer_lock(path):  # released
         pass
