@@ -36,7 +36,7 @@ from ndr.secrets import Secret
 __all__ = ["Batch", "FolderState", "ImapConfig", "ImapConnector", "decode_cursor", "describe_cursor", "encode_cursor",
            "open_source", "parse_config", "plan_batches"]
 
-SIZE_WINDOW = 1000  # UIDs per RFC822.SIZE query (one round trip plans up to this many messages)
+SIZE_WINDOW = 1000  # UIDs per RFC822.SIZE query of the large messages
 MAX_BACKOFF = 60.0  # seconds: the longest wait between reconnect attempts
 
 
@@ -74,16 +74,16 @@ def encode_cursor(states: dict[str, FolderState]) -> str:
 
 
 def plan_batches(uids: list[int], sizes: dict[int, int], *, max_count: int, max_bytes: int,
-                 max_message: int) -> Iterator[Batch]:
+                 max_message: int, default_size: int = 0) -> Iterator[Batch]:
     """Group ascending UIDs into fetches of at most max_count messages and max_bytes bytes.
 
-    A message over max_message bytes goes alone, marked partial. A UID missing from `sizes`
-    (expunged meanwhile) is still asked for; the server then simply returns nothing for it.
+    `sizes` may hold only the large messages; any other counts as `default_size` (an upper bound
+    of its size). A message over max_message bytes goes alone, marked partial.
     """
     current: list[int] = []
     total = 0
     for uid in uids:
-        size = sizes.get(uid, 0)
+        size = sizes.get(uid, default_size)
         if size > max_message:
             if current:
                 yield Batch(uids=tuple(current))
@@ -219,17 +219,26 @@ class ImapConnector:
         return known
 
     def _batches(self, folder: str, after_uid: int) -> Iterator[Batch]:
-        client = self._conn()
-        uids = sorted(u for u in client.search(["UID", f"{after_uid + 1}:*"]) if u > after_uid)
+        """Plan the fetches of the messages after `after_uid`: bounded by count, and by bytes.
+
+        Only messages over max_batch_bytes / batch_size have their size asked for (found with
+        SEARCH LARGER): any other batch of batch_size messages stays within max_batch_bytes.
+        """
+        client, cfg = self._conn(), self._cfg
+        span = ["UID", f"{after_uid + 1}:*"]
+        uids = sorted(u for u in client.search(span) if u > after_uid)
         self.total += len(uids)
-        if uids:
-            self._log.info("%s: %s: %d new message(s), UIDs %d-%d", self.name, folder, len(uids), uids[0], uids[-1])
-        cfg = self._cfg
-        for start in range(0, len(uids), SIZE_WINDOW):
-            window = uids[start:start + SIZE_WINDOW]
-            sizes = {int(u): int(d.get(b"RFC822.SIZE", 0)) for u, d in client.fetch(window, ["RFC822.SIZE"]).items()}
-            yield from plan_batches(window, sizes, max_count=cfg.batch_size, max_bytes=cfg.max_batch_bytes,
-                                    max_message=cfg.max_message_bytes)
+        if not uids:
+            return
+        self._log.info("%s: %s: %d new message(s), UIDs %d-%d", self.name, folder, len(uids), uids[0], uids[-1])
+        small = max(1, cfg.max_batch_bytes // cfg.batch_size)
+        large = sorted(u for u in client.search([*span, "LARGER", str(small)]) if u > after_uid)
+        sizes: dict[int, int] = {}
+        for start in range(0, len(large), SIZE_WINDOW):
+            answer = client.fetch(large[start:start + SIZE_WINDOW], ["RFC822.SIZE"])
+            sizes.update((int(u), int(d.get(b"RFC822.SIZE", small))) for u, d in answer.items())
+        yield from plan_batches(uids, sizes, max_count=cfg.batch_size, max_bytes=cfg.max_batch_bytes,
+                                max_message=cfg.max_message_bytes, default_size=small)
 
     def _fetch_bodies(self, uids: tuple[int, ...], partial: bool, folder: str) -> dict[int, tuple[bytes, Any]]:
         body = f"BODY.PEEK[]<0.{self._cfg.max_message_bytes}>" if partial else "BODY.PEEK[]"

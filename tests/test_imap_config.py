@@ -144,13 +144,14 @@ def test_unreadable_cursor(bad: str) -> None:
     ({1: 400, 2: 400, 3: 100}, 10, 700, [(1,), (2, 3)]),
     # one message over the budget still goes (alone); over max_message it is partial
     ({1: 10, 2: 900, 3: 5000, 4: 10}, 10, 700, [(1,), (2,), ("partial", 3), (4,)]),
-    # a UID without a size (expunged meanwhile) is still asked for
-    ({1: 10, 3: 10}, 10, 1000, [(1, 2, 3)]),
+    # only large messages have sizes; the others count as default_size (here 100)
+    ({1: 10, 3: 650}, 10, 700, [(1, 2), (3,)]),
+    ({4: 10}, 3, 1000, [(1, 2, 3), (4,)]),
 ])
 def test_plan_batches(sizes: dict[int, int], count: int, budget: int, expected: list[tuple[object, ...]]) -> None:
     uids = list(range(1, max(sizes) + 1))
     got = [("partial", *b.uids) if b.partial else b.uids
-           for b in plan_batches(uids, sizes, max_count=count, max_bytes=budget, max_message=1000)]
+           for b in plan_batches(uids, sizes, max_count=count, max_bytes=budget, max_message=1000, default_size=100)]
     assert got == expected
     assert all(isinstance(b, Batch) for b in plan_batches(uids, sizes, max_count=count, max_bytes=budget,
                                                            max_message=1000))
