@@ -39,6 +39,7 @@ from ndr.demo.texts import (
     GMAIL_IPV6_PTR,
     GMAIL_RATE,
     GMAIL_REPUTATION,
+    GMAIL_UNAUTHENTICATED,
     GMAIL_UNSOLICITED,
     MAILBOX_FULL,
     MICROSOFT_DMARC,
@@ -103,19 +104,25 @@ def spamhaus(rng: random.Random, at: datetime, *, outlook: bool) -> Planned:
 
 
 def dmarc(rng: random.Random, at: datetime) -> Planned:
-    """news.example.org has DMARC p=reject, the list server does not sign aligned DKIM."""
+    """news.example.org has DMARC p=reject; the list server is neither in its SPF nor signs aligned DKIM.
+
+    Gmail says so in two wordings (only the newer one names the sending address); Outlook.com in one.
+    """
     to_gmail = rng.random() < 0.7
+    names_ip = to_gmail and rng.random() < 0.5
     domain = rng.choice(GMAIL_DOMAINS) if to_gmail else rng.choice(MS_CONSUMER)
     rcpt = address(rng, domain)
     sent = at - timedelta(seconds=rng.uniform(1, 30))
-    reply = fill_reply(rng.choice(GMAIL_DMARC if to_gmail else MICROSOFT_DMARC), rng, ip=LISTS_IP, rcpt=rcpt, at=at)
+    table = GMAIL_UNAUTHENTICATED if names_ip else GMAIL_DMARC if to_gmail else MICROSOFT_DMARC
+    reply = fill_reply(rng.choice(table), rng, ip=LISTS_IP, rcpt=rcpt, at=at)
     original = _original(rng, sender_domain="news.example.org", rcpt=rcpt, sent=sent,
                          sender="news@news.example.org", name="Example News",
                          subject=f"Newsletter {at:%B %Y}: what's new",
                          received=received_for("example.org", "198.51.100.12", "lists.example.org", rng, sent))
     return Planned(event=_event(at, action="failed", reply=reply, mx=mx_of(domain, rng), original=original),
                    truth=Truth(story="dmarc-news", format="exim", reason="authfailure", type="failure",
-                               sending_ip=LISTS_IP, prefix=LISTS_PREFIX, recipient=rcpt, at=at))
+                               sending_ip=LISTS_IP if names_ip else None, prefix=LISTS_PREFIX if names_ip else None,
+                               recipient=rcpt, at=at))
 
 
 def rate_limit(rng: random.Random, at: datetime) -> Planned:

@@ -59,6 +59,17 @@ GMAIL_DMARC: tuple[Reply, ...] = (
                 "550-5.7.26 the DMARC initiative, go to",
                 "550 5.7.26  https://support.google.com/mail/?p=DmarcRejection {sid} - gsmtp")),
 )
+GMAIL_UNAUTHENTICATED: tuple[Reply, ...] = (
+    ("5.7.26", ("550-5.7.26 This mail has been blocked because the sender is unauthenticated.",
+                "550-5.7.26 Gmail requires all senders to authenticate with either SPF or DKIM.",
+                "550-5.7.26",
+                "550-5.7.26  Authentication results:",
+                "550-5.7.26  DKIM = did not pass",
+                "550-5.7.26  SPF [news.example.org] with ip: [{ip}] = did not pass",
+                "550-5.7.26",
+                "550-5.7.26  For instructions on setting up authentication, go to",
+                "550 5.7.26  https://support.google.com/mail/answer/81126#authentication {sid} - gsmtp")),
+)
 MICROSOFT_DMARC: tuple[Reply, ...] = (
     ("5.7.509", ("550 5.7.509 Access denied, sending domain news.example.org does not pass DMARC verification "
                  "and has a DMARC policy of reject. [{server} {stamp}]",)),
