@@ -113,7 +113,8 @@ class ImapConnector:
         self._selected: tuple[str, int] | None = None  # (folder, UIDVALIDITY) currently selected
         self._pending: dict[str, list[tuple[int, int]]] = {}  # folder -> [(uidvalidity, uid)] stored, not acted on
         self._warned_no_uidplus = False
-        self.total = 0  # new messages found so far (progress bars); grows as folders are searched
+        self.total = 0  # messages handed out + still to come in the current folder (progress bars)
+        self._handed = 0  # messages handed out by fetch()
 
     # ---- connection
     def _conn(self) -> imapclient.IMAPClient:
@@ -198,6 +199,7 @@ class ImapConnector:
                             continue
                         states[folder] = FolderState(uidvalidity=uidvalidity, uid=uid)
                         handed += 1
+                        self._handed += 1
                         yield self._message(folder, uidvalidity, uid, item, encode_cursor(states))
                 self._flush(folder)
             except TRANSIENT as exc:
@@ -227,7 +229,7 @@ class ImapConnector:
         client, cfg = self._conn(), self._cfg
         span = ["UID", f"{after_uid + 1}:*"]
         uids = sorted(u for u in client.search(span) if u > after_uid)
-        self.total += len(uids)
+        self.total = self._handed + len(uids)
         if not uids:
             return
         self._log.info("%s: %s: %d new message(s), UIDs %d-%d", self.name, folder, len(uids), uids[0], uids[-1])

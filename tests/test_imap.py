@@ -189,10 +189,12 @@ def test_server_restart_mid_scan_resumes_without_loss_or_double(dovecot: Dovecot
             timer.append(threading.Timer(0.5, dovecot.start))
             timer[0].start()
 
+    con = connector(batch_size=10, retries=8)
     with caplog.at_level(logging.WARNING):
-        run = scan(connector(batch_size=10, retries=8), store, each=outage)
+        run = scan(con, store, each=outage)
     timer[0].join()
     assert (run.fetched, run.new, run.duplicates) == (60, 60, 0)
+    assert con.total == 60  # the progress total is not counted twice across the reconnect
     assert len(set(store.refs)) == 60
     lost = [r.getMessage() for r in caplog.records if "connection lost" in r.getMessage()]
     # the batch in hand (UIDs 16-20) was handed out; the next FETCH found the connection gone
