@@ -76,8 +76,9 @@ def test_every_format_is_analysed_as_meant(fmt: str, request: pytest.FixtureRequ
         seen += 1
         got = analyze(data).recipients
         r = got[0] if got else None
-        ok = r is not None and r.reason.value == truth.reason and (truth.prefix is None or r.sending_prefix == truth.prefix)
-        ok = ok and r is not None and (r.action == "delayed") == (truth.type == "delay")
+        ok = (r is not None and r.reason.value == truth.reason
+              and (truth.prefix is None or r.sending_prefix == truth.prefix)
+              and (r.action == "delayed") == (truth.type == "delay"))
         if not ok:
             wrong.append((truth.story, truth.reason, truth.prefix, r.reason.value if r else None,
                           r.sending_prefix if r else None))

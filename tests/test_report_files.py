@@ -63,14 +63,14 @@ def test_xlsx_types(out: Path) -> None:
     wb = openpyxl.load_workbook(out / "report.xlsx")
     failures = wb["failures"]
     head = [c.value for c in failures[1]]
-    first = {h: c for h, c in zip(head, failures[2], strict=True)}
+    first = dict(zip(head, failures[2], strict=True))
     assert isinstance(first["date"].value, datetime)
     assert first["date"].number_format == "yyyy-mm-dd hh:mm:ss"
     assert first["date"].value == datetime(2025, 3, 16, 8, 0)  # UTC, written without a zone
     assert first["hard"].data_type == "b"
     clusters = wb["clusters"]
     head = [c.value for c in clusters[1]]
-    c1 = {h: c for h, c in zip(head, clusters[2], strict=True)}
+    c1 = dict(zip(head, clusters[2], strict=True))
     assert isinstance(c1["failures"].value, int) and c1["failures"].value == 30
     assert isinstance(c1["change"].value, int) and c1["change"].value == -10  # a negative number, not text
     assert c1["change_pct"].data_type == "n" and c1["change_pct"].value == -25.0

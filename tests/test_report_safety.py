@@ -25,7 +25,8 @@ HOSTILE_DIAG = f"550 5.7.1 {SCRIPT} @SUM(1+1) </script><img src=x onerror=alert(
 
 def hostile_bounce() -> bytes:
     return f"""Return-Path: <>
-Received: from relay1.example.net (relay1.example.net [203.0.113.25]) by mx.example.com (Postfix) with ESMTPS id 4XH; Tue, 18 Mar 2025 10:00:05 +0000
+Received: from relay1.example.net (relay1.example.net [203.0.113.25]) by mx.example.com (Postfix)
+ with ESMTPS id 4XH; Tue, 18 Mar 2025 10:00:05 +0000
 From: MAILER-DAEMON@relay1.example.net (Mail Delivery System)
 To: <bounces@example.com>
 Subject: =?utf-8?q?=3Dcmd|'/C calc'!A0?=
