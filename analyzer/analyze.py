@@ -114,7 +114,8 @@ def _kind(parsed: Parsed, detection: Detection | None, recipients: tuple[Recipie
 
 def _recipient(found: Found, original: Original | None, options: Options, reporting_mta: str | None) -> Recipient:
     diagnostic = clean_diagnostic(found.diagnostic)
-    replycode = found.replycode or find_replycode(diagnostic)
+    exit_code = (found.diagnostic_type or "").lower().startswith("x-unix") and (diagnostic or "").isdigit()
+    replycode = found.replycode or (None if exit_code else find_replycode(diagnostic))
     status = prefer_status(normalize_status(found.status), find_status(diagnostic), replycode)
     action = (found.action or "").lower() or None
     if action is None and status:

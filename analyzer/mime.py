@@ -129,9 +129,9 @@ def _repair_multipart(data: bytes, msg: Message) -> bytes | None:
     end = _HEADER_END.search(data, 0, limits.MAX_HEADER_CHARS)
     if end is None:
         return None
-    m = _BODY_BOUNDARY.search(data, end.end(), end.end() + 8192)
-    if m is None:
-        return None
+    m = _BODY_BOUNDARY.search(data, end.end(), end.end() + 1024)
+    if m is None or data.count(b"--" + m.group(1).rstrip(), m.end()) == 0:
+        return None  # the boundary must open the body (after at most a short preamble) and recur
     boundary = m.group(1).rstrip().decode("ascii", "replace").replace('"', "")
     head = _CONTENT_TYPE_FIELD.sub(b"", data[: end.start()] + b"\n")
     field = f'Content-Type: multipart/mixed; boundary="{boundary}"\n'.encode()

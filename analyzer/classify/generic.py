@@ -95,7 +95,7 @@ def _filtered(case: Case) -> Hit | None:
     if by_status is R.FILTERED:
         hit = _by_text(R.FILTERED, case) or _by_text(R.USERUNKNOWN, case)
         return Hit(R.FILTERED, "generic.filtered", hit.evidence) if hit else None
-    if case.command in ("RCPT", "MAIL") or by_status is not None:
+    if case.command in ("RCPT", "MAIL"):
         return None
     hit = _by_text(R.FILTERED, case) or _by_text(R.USERUNKNOWN, case)
     return Hit(R.FILTERED, "generic.filtered", hit.evidence) if hit else None

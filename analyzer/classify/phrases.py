@@ -162,7 +162,7 @@ PHRASES: dict[R, tuple[str, ...]] = {
         r"name or service not known", r"no such domain", r"unknown domain", r"recipient domain must exist",
         r"the account or domain may not exist", r"unknown host", r"unrout(?:e)?able address",
         r"couldn'?t find any host named", r"illegal host/domain name", r"host .{1,100} not found",
-        r"bad destination system address", r"^553 \S+\.\S+ does not exist",
+        r"bad destination system address", r"\b55\d [a-z0-9][a-z0-9.\-]*\.[a-z]{2,} does not exist",
     ),
     R.SPAMDETECTED: (
         r"blocked by (?:policy: no spam please|spamassassin)", r"classified as spam",

@@ -44,7 +44,6 @@ BY_STATUS: dict[str, Reason] = {
     "4.5": R.SYSTEMFULL,  # mail system congestion
     "4.6": R.NETWORKERROR,  # routing loop detected
     "4.7": R.EXPIRED,  # delivery time expired
-    "5.0": R.SYNTAXERROR,  # other or undefined protocol status
     "5.1": R.SYNTAXERROR,  # invalid command
     "5.2": R.SYNTAXERROR,  # syntax error
     "5.3": R.TOOMANYCONN,  # too many recipients

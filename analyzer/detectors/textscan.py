@@ -95,7 +95,7 @@ def combine(dsn: Found, text: Found) -> Found:
         diagnostic = text.diagnostic
     return replace(
         dsn,
-        recipient=dsn.recipient or text.recipient,
+        recipient=dsn.recipient if _is_address(dsn.recipient) or not text.recipient else text.recipient,
         diagnostic=diagnostic,
         status=dsn.status or text.status,
         replycode=dsn.replycode or text.replycode,
@@ -108,11 +108,22 @@ def combine(dsn: Found, text: Found) -> Found:
     )
 
 
+def _is_address(value: str | None) -> bool:
+    return bool(value) and "@" in (value or "") and not (value or "").lstrip().startswith(("|", "/"))
+
+
 def _says_more(text: str, dsn: str) -> bool:
     t_status, d_status = find_status(text), find_status(dsn)
     if t_status and not is_unspecific(t_status) and is_unspecific(d_status):
         return True
-    return len(text) > len(dsn) + 8 and dsn.strip().lower()[:40] in text.lower()
+    return len(text) > len(dsn) + 8 and _letters(dsn)[:32] in _letters(text)
+
+
+_NOT_LETTERS = re.compile(r"[\W_]+")
+
+
+def _letters(text: str) -> str:
+    return _NOT_LETTERS.sub("", text).lower()
 
 
 def verdict(rules: Sequence[tuple[str, Reason, re.Pattern[str]]], text: str) -> tuple[Reason, str, str] | None:
