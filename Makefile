@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## demo: set up, then run ndr on the bundled sample data
+## demo: set up, generate a 30-day bounce mailbox, scan it into a fresh store, write every report to demo-out/
 demo: $(STAMP)
-	$(VENV)/bin/ndr triage tests/samples
+	$(VENV)/bin/ndr demo --out demo-out
 
 ## test: set up, then lint, type-check and run the whole test suite
 test: lint typecheck unit

@@ -10,6 +10,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from ndr.errors import ConfigError
 from reports.networks import Network
@@ -76,6 +77,9 @@ def parse_report_config(table: dict[str, object], where: str = "report") -> Repo
     out = table.get("out")
     if out is not None and (not isinstance(out, str) or not out.strip()):
         raise ConfigError(f"{where}.out: expected a directory path")
+    if isinstance(out, str) and not Path(out).expanduser().is_absolute():
+        raise ConfigError(f"{where}.out: must be an absolute path (or start with ~): cron does not run in your "
+                          "working directory")
     since = table.get("since", "30d")
     if not isinstance(since, str):
         raise ConfigError(f"{where}.since: expected a duration like 30d")

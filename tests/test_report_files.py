@@ -173,3 +173,26 @@ def test_unwritable_output_is_reported(report: Report, tmp_path: Path) -> None:
     from reports.write import ReportError
     with pytest.raises(ReportError, match="cannot create the report directory"):
         write_formats(report, blocker / "sub", ["csv"])
+
+
+def test_scan_writes_the_configured_reports(tmp_path: Path) -> None:
+    from ndr.demo.generate import write_mbox
+    from tests.scanhelp import toml_source, write_config
+
+    mbox = tmp_path / "bounces.mbox"
+    write_mbox(mbox, 40, end=date(2025, 3, 31))
+    out = tmp_path / "reports"
+    cfg = write_config(tmp_path, toml_source("bounces", "mbox", mbox))
+    cfg.write_text(cfg.read_text() + f'\n[report]\nout = "{out}"\nformats = ["csv", "json"]\nsince = "36500d"\n'
+                   '\n[networks]\n"our relay" = ["203.0.113.25"]\n')
+    ran = ndr("scan", "--config", str(cfg), "-q")
+    assert ran.code == 0, ran.err
+    assert f"reports: 5 files in {out}" in ran.out
+    assert sorted(p.name for p in out.iterdir()) == ["clusters.csv", "daily.csv", "daily_wide.csv", "failures.csv",
+                                                   "report.json"]
+    doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert doc["headline"]["failures"] + doc["headline"]["delays"] == 40
+    assert any(c["network"] == "our relay (203.0.113.25/32)" for c in doc["clusters"])
+    cfg.write_text(cfg.read_text().replace(f'out = "{out}"', 'out = "relative/dir"'))
+    bad = ndr("scan", "--config", str(cfg), "-q")
+    assert bad.code == 2 and "report.out: must be an absolute path" in bad.err

@@ -125,3 +125,22 @@ def _run(store_file: Path, cfg: ReportConfig, *, target: Path, period: Period, n
     for error in errors:
         click.echo(f"ndr report: {target}: {error}", err=True)
     sys.exit(1 if errors else 0)
+
+
+def after_scan(config: Config) -> int:
+    """The reports the config's `[report]` asks for, written at the end of `ndr scan`. Returns an exit code."""
+    cfg = config.section("report")
+    if not isinstance(cfg, ReportConfig) or not cfg.out:
+        return 0
+    nets = config.section("networks")
+    networks = tuple(n for n in nets if isinstance(n, Network)) if isinstance(nets, tuple) else ()
+    try:
+        with Store.open(config.store.path, readonly=True) as store:
+            _, written, errors = write_reports(store, cfg, networks=networks)
+    except NdrError as exc:
+        click.echo(f"ndr scan: report: {exc}", err=True)
+        return 1
+    click.echo(f"reports: {len(written)} files in {Path(cfg.out).expanduser()}")
+    for error in errors:
+        click.echo(f"ndr scan: report: {cfg.out}: {error}", err=True)
+    return 1 if errors else 0

@@ -67,7 +67,12 @@ def scan(*, config_path: Path | None, source_names: tuple[str, ...], max_message
         click.echo("ndr scan: interrupted; the next scan resumes after the last stored message", err=True)
         sys.exit(EXIT_INTERRUPTED)
     _summary(result.sources, dry_run=dry_run)
-    sys.exit(result.exit_code)
+    code = result.exit_code
+    if not dry_run and getattr(config.section("report"), "out", None):
+        from ndr.cli.report import after_scan  # noqa: PLC0415 - pandas only when [report] asks for files
+
+        code = max(code, after_scan(config))
+    sys.exit(code)
 
 
 def _select(config: Config, names: tuple[str, ...]) -> list[SourceConfig]:
