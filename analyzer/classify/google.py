@@ -91,6 +91,5 @@ SENDER_RULES: tuple[Rule, ...] = (
     Rule("gmail.over-quota", R.MAILBOXFULL, rx(r"storage quota exceeded|out of storage space")),
     Rule("gmail.send-mail-as", R.REJECTED,
          rx(r"'send mail as'|p=customfromdenied|does not advertise auth capability")),
-    Rule("gmail.too-many-recipients", R.TOOMANYCONN, rx(r"sent to too many recipients|too many recipients")),
     Rule("gmail.tls", R.FAILEDSTARTTLS, rx(r"does not support tls|tls negotiation failed")),
 )

@@ -14,15 +14,19 @@ from __future__ import annotations
 from analyzer.classify.rules import Rule, rx
 from analyzer.reasons import Reason as R
 
-_CODE = r"(?:\b(?:OFR|LPN)[0-9A-Z]*_|\[)"
+
+def _code(digits: str) -> str:
+    """The cause code as Orange and La Poste write it: 'OFR006_102', 'LPN007_426', 'OFR_506' or '[506]'."""
+    return rf"(?:\b(?:OFR|LPN)[0-9A-Z]*_{digits}\b|\[{digits}\])"
+
 
 RULES: tuple[Rule, ...] = (
     Rule("orange.recipient-blocked", R.SUSPEND,
-         rx(r"le compte du destinataire est bloque|the recipient account is blocked|" + _CODE + r"426\b")),
+         rx(r"le compte du destinataire est bloque|the recipient account is blocked|" + _code("426"))),
     Rule("orange.spam-ip", R.BLOCKED,
-         rx(r"adresse ip source bloquee|client host blocked for spamming|" + _CODE + r"1\d\d\b")),
-    Rule("orange.spam-content", R.SPAMDETECTED, rx(r"mail rejete\. mail rejected|" + _CODE + r"506\b")),
-    Rule("orange.service-refused", R.SYSTEMERROR, rx(_CODE + r"505\b")),
-    Rule("orange.ip-refused", R.BLOCKED, rx(_CODE + r"999\b")),
-    Rule("orange.policy", R.POLICYVIOLATION, rx(_CODE + r"6\d\d\b")),
+         rx(r"adresse ip source bloquee|client host blocked for spamming|" + _code(r"1\d\d"))),
+    Rule("orange.spam-content", R.SPAMDETECTED, rx(r"mail rejete\. mail rejected|" + _code("506"))),
+    Rule("orange.service-refused", R.SYSTEMERROR, rx(_code("505"))),
+    Rule("orange.ip-refused", R.BLOCKED, rx(_code("999"))),
+    Rule("orange.policy", R.POLICYVIOLATION, rx(_code(r"6\d\d"))),
 )

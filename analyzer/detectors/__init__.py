@@ -7,8 +7,11 @@ RFC 5965 feedback, RFC 3464 delivery status, RFC 3834 auto-replies.
 from __future__ import annotations
 
 from analyzer.detectors import arf, rfc3464, rfc3834
-from analyzer.detectors import postfix  # MTA formats
+from analyzer.detectors import exim, postfix, sendmail  # MTA formats
 from analyzer.detectors import exchange2003, exchange2007, office365, outlook  # providers
+from analyzer.detectors import gmail, googlegroups, googleworkspace, yahoo  # providers
+from analyzer.detectors import amazonses, amazonworkmail, receivingses, sendgrid  # providers
+from analyzer.detectors import gmx, mailru, messagelabs, postfix_provider, zoho  # providers
 from analyzer.detectors.base import Detection, Detector, Found
 
 DETECTORS: tuple[Detector, ...] = (
@@ -17,7 +20,25 @@ DETECTORS: tuple[Detector, ...] = (
     exchange2007.DETECTOR,
     exchange2003.DETECTOR,
     outlook.DETECTOR,
+    googlegroups.DETECTOR,  # before gmail: same sender
+    gmail.DETECTOR,
+    googleworkspace.DETECTOR,
+    yahoo.DETECTOR,
+    amazonworkmail.DETECTOR,  # before amazonses: sent through SES
+    amazonses.DETECTOR,
+    receivingses.DETECTOR,
+    sendgrid.DETECTOR,
+    messagelabs.DETECTOR,
+    mailru.DETECTOR,
+    gmx.GMX,
+    gmx.EINSUNDEINS,
+    zoho.DETECTOR,
+    postfix_provider.YANDEX,  # providers running Postfix: before the postfix detector
+    postfix_provider.AOL,
+    postfix_provider.APPLE,
     postfix.DETECTOR,
+    exim.DETECTOR,
+    sendmail.DETECTOR,
     rfc3464.DETECTOR,
     rfc3834.DETECTOR,
 )

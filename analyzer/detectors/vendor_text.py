@@ -16,7 +16,7 @@ from analyzer.classify.rules import Rule
 from analyzer.detectors.base import Found, from_dsn_recipient
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
-from analyzer.smtp import find_replycode, find_status, normalize_status
+from analyzer.smtp import find_command, find_replycode, find_status, normalize_status
 
 # An e-mail address as it appears in NDR text (local part kept as written).
 ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]{1,200}@[\w-]{1,63}(?:\.[\w-]{1,63})+", re.UNICODE)
@@ -203,3 +203,55 @@ def strip_reply_command(text: str) -> tuple[str, str | None]:
     if not m:
         return text, None
     return text[: m.start()], m.group(1).split("_", 1)[0]
+
+
+def report_text(p: Parsed) -> str:
+    """The readable text of a report, including a multipart preamble.
+
+    Some bounces carry their notice as the preamble of a multipart body (or end up parsed that way
+    when their lost boundary is recovered from the returned message): the text then sits before the
+    first part, where `Parsed.text` does not look.
+    """
+    preamble = p.msg.preamble if p.msg.is_multipart() else None
+    if isinstance(preamble, str) and len(preamble.strip()) > 40:
+        return preamble.strip() + "\n\n" + p.text
+    return p.text
+
+
+_PARAGRAPH_RCPT = re.compile(r"^<(" + ADDRESS.pattern + r")>(?:\s*\(expanded from <[^>]*>\))?:\s*(.*)$")
+_SAID = re.compile(r"\bhost ([A-Za-z0-9.-]+)\s*\[([0-9A-Fa-f.:]+)\]\s*(?:said|refused to talk to me):\s*", re.I)
+
+
+def postfix_paragraphs(text: str) -> list[Found]:
+    """Recipients of a Postfix-style notice: '<rcpt>: host mx[ip] said: 550 ... (in reply to RCPT TO command)'.
+
+    Used by providers whose outbound MTA is Postfix (Yandex, AOL, iCloud); the reply is kept
+    without the "host ... said:" prefix, the SMTP command comes from the "(in reply to ...)" note.
+    """
+    out: list[Found] = []
+    rcpt: str | None = None
+    parts: list[str] = []
+
+    def flush() -> None:
+        if rcpt is None:
+            return
+        said = " ".join(parts)
+        host = _SAID.search(said)
+        reply = said[host.end():] if host else said
+        command = find_command(reply)
+        reply = re.sub(r"\s*\(in reply to [^)]*\)\s*$", "", reply, flags=re.I)
+        out.append(Found(recipient=rcpt, diagnostic=reply or None, remote_mta=host.group(1) if host else None,
+                         command=command, diagnostic_type="smtp" if host else None))
+
+    for line in text.splitlines()[:5000]:
+        m = _PARAGRAPH_RCPT.match(line)
+        if m:
+            flush()
+            rcpt, parts = m.group(1), [m.group(2)]
+        elif rcpt is not None and line.strip():
+            parts.append(line.strip())
+        elif rcpt is not None:
+            flush()
+            rcpt, parts = None, []
+    flush()
+    return out

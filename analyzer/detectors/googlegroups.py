@@ -1,0 +1,50 @@
+"""Google Groups refusals: the group does not exist, or the sender may not post to it.
+
+Sent by Gmail's mailer-daemon, in the sender's language ("We're writing to let you know that the
+group you tried to contact (x) may not exist, or you may not have permission to post messages to
+the group."), signed "Google Groups" with a link to groups.google.com/support; the refused group
+address is in X-Failed-Recipients. Google does not say which of the two it is, so the reason is
+"rejected" (the group refused this sender).
+Source: the notices themselves (Google Groups Help, "Messages to a group bounce", support.google.com/groups).
+"""
+
+from __future__ import annotations
+
+import re
+
+from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.google_common import from_google
+from analyzer.detectors.vendor_text import header_addresses
+from analyzer.mime import Parsed, headers_from_text
+from analyzer.reasons import Reason
+
+_SIGNATURE = re.compile(r"groups\.google\.com/support|^\s*Google Groups\S*\s*$", re.M)
+_ENGLISH = re.compile(r"may not exist, or you may not have permission to post messages to the group", re.I)
+_ORIGINAL = re.compile(r"^-{3,}\s*original message\s*-{3,}\s*$", re.I | re.M)
+
+
+def detect(p: Parsed) -> Detection | None:
+    if not from_google(p):
+        return None
+    text = p.text
+    orig = _ORIGINAL.search(text)
+    body = text[: orig.start()] if orig else text
+    if not _SIGNATURE.search(body):
+        return None
+    groups = header_addresses(p, "X-Failed-Recipients")
+    if not groups:
+        return None
+    said = _ENGLISH.search(body)
+    evidence = said.group(0) if said else "Google Groups: the group may not exist, or the sender may not post"
+    return Detection(
+        reporter="googlegroups",
+        recipients=tuple(
+            Found(recipient=g, action="failed", diagnostic=" ".join(body.split())[:1000] or None,
+                  reason=Reason.REJECTED, rule="googlegroups.cannot-post", evidence=evidence)
+            for g in groups
+        ),
+        original=headers_from_text(text[orig.end():].lstrip("\r\n")) if orig and p.original is None else None,
+    )
+
+
+DETECTOR = Detector("googlegroups", detect)
