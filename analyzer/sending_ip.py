@@ -54,9 +54,9 @@ _FIRST_REPLY = re.compile(r"\b[245]\d\d[ -]")
 # A bracketed address right after a host name, before the reply: the rejecting server itself
 # ("host mx.example.com[192.0.2.1] said:", Exim "host mx.example.com [192.0.2.1]:").
 _HOST_BRACKET_IP = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\.?\s?\[\s*" + _IP + r"\s*\]")
-# Authenticated submission recorded in a comment: Sendmail "(authenticated bits=0)", Postfix
-# "(Authenticated sender: user)", Courier "(AUTH: PLAIN user, ...)".
-_AUTHENTICATED = re.compile(r"\((?:authenticated\b|AUTH: )", re.I)
+# Submission recorded in a comment: Sendmail "(authenticated bits=0)", Postfix "(Authenticated sender:
+# user)", Courier "(AUTH: PLAIN user, ...)", webmail "(via HTTP)" (GMX / mail.com).
+_SUBMITTED = re.compile(r"\((?:authenticated\b|AUTH: |via HTTPS?\))", re.I)
 # Phrases of a report written by the server that tried to deliver (the sending side): the receiver is
 # another host, so the reporting MTA's own Received hop in the original is not the receiver's view.
 _SENDER_SIDE = re.compile(r"\bsaid:|\bin reply to\b|\bconnect to\b|refused to talk to me|"
@@ -112,7 +112,7 @@ def is_internal_hop(hop: Hop) -> bool:
         return True
     if hop.protocol and _SUBMISSION.match(hop.protocol):
         return True
-    if _AUTHENTICATED.search(hop.raw):
+    if _SUBMITTED.search(hop.raw):
         return True
     return is_microsoft_internal(ip) and any(
         h and _MS_INTERNAL_HOST.search(h) for h in (hop.from_host, hop.by_host, hop.from_rdns)

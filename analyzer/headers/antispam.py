@@ -157,7 +157,7 @@ def antispam_of(msg: Message) -> AntiSpam | None:
     sfty = ff.get("SFTY")
     direction = ff.get("DIR", "").upper() or None
     return AntiSpam(
-        cip=normalize_ip(ff.get("CIP")) or ff.get("CIP"),
+        cip=normalize_ip(ff.get("CIP")),
         ctry=ff.get("CTRY"),
         lang=ff.get("LANG"),
         sfv=sfv,

@@ -180,6 +180,8 @@ def _read_piece(items: list[Item], results: list[_Result], pending: list[tuple[s
                 results.append(current)
                 after_result = True
                 continue
+            if not value:
+                continue  # "header.d=" with nothing after it (or an unterminated quote)
             target = current or (results[-1] if results and "." in lkey else None)
             if lkey == "reason" and target is not None:
                 target.reason = value or None

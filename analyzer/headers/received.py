@@ -51,9 +51,11 @@ _TOKEN = re.compile(
 _MAX_TOKENS = 64  # tokens read per header: real ones have fewer than 30
 _LITERAL_IP = re.compile(r"\[\s*(?:IPv6:)?([0-9A-Fa-f:.]{2,45}(?:%[\w.-]{1,20})?)\s*\]", re.I)
 _BARE_IP = re.compile(r"^(?:IPv6:)?([0-9A-Fa-f:.]{2,45}(?:%[\w.-]{1,20})?)$", re.I)
+_NAME_THEN_LITERAL = re.compile(r"([^\s\[\]()=]+)\s*\[")  # "(rdns [ip])", "(localhost [local])"
 _HELO_IN_COMMENT = re.compile(r"^(?:HELO|EHLO|LHLO)\s+([^\s()]+)", re.I)
 _HELO_ASSIGN = re.compile(r"\bhelo=([^\s()\]]+)", re.I)
 _TLS = re.compile(r"\b(?:TLS[ _-]?v?1(?:[._](?P<minor>[0-3]))?|(?P<ssl>SSLv3))\b", re.I)
+_TLS_WORD = re.compile(r"\bTLS\b")  # "(TLS)" after Microsoft SMTP Server, "over TLS secured channel"
 _TLS_PROTOCOL = re.compile(r"^(?:E?SMTPS|ESMTPSA|UTF8SMTPS|UTF8SMTPSA|LMTPS)$", re.I)
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 # A date at the very end of the header, for MTAs that leave out the ";" before it.
@@ -217,10 +219,10 @@ def _from_clause(tokens: list[Token]) -> tuple[str | None, str | None, str | Non
             lit = _LITERAL_IP.search(inner)
             if lit:
                 comment_ip = comment_ip or normalize_ip(lit.group(1))
-                before = inner[: lit.start()].split()
-                if before and rdns is None and not helo_m:
-                    rdns = _host(before[0].rpartition("@")[2])
-            elif not helo_m:
+            named = _NAME_THEN_LITERAL.match(inner)
+            if named and rdns is None and not helo_m:
+                rdns = _host(named.group(1).rpartition("@")[2])
+            if not lit and not named and not helo_m:
                 comment_ip = comment_ip or _bare_ip(inner.split(" ", 1)[0].rstrip(","))
         elif kind == "word" and comment_ip is None:
             comment_ip = _bare_ip(text)
@@ -290,7 +292,7 @@ def _tls(raw: str, protocol: str | None) -> str | None:
         if m.group("ssl"):
             return "SSLv3"
         return f"TLSv1.{m.group('minor') or '0'}"
-    if protocol and _TLS_PROTOCOL.match(protocol):
+    if (protocol and _TLS_PROTOCOL.match(protocol)) or (m is None and "TLS" in raw and _TLS_WORD.search(raw)):
         return "TLS"
     return None
 

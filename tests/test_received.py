@@ -1,0 +1,206 @@
+"""Received header parsing: one line per case (header value -> expected fields), then chain behaviour."""
+
+from __future__ import annotations
+
+import email
+from typing import Any
+
+import pytest
+
+from analyzer import limits
+from analyzer.headers.received import hops_of, parse_received, received_chain, with_delays
+from analyzer.model import Hop
+
+# (header value, expected fields). Fields not named must be None.
+CASES: list[tuple[str, dict[str, Any]]] = [
+    # Postfix, IPv4, reverse name recorded
+    ("from mail.example.net (mail.example.net [192.0.2.10]) by mx.example.org (Postfix) with ESMTPS id 4Vx1y2 "
+     "for <bob@example.org>; Mon, 3 Jun 2024 10:00:05 +0200 (CEST)",
+     {"from_host": "mail.example.net", "from_rdns": "mail.example.net", "from_ip": "192.0.2.10",
+      "by_host": "mx.example.org",
+          "protocol": "ESMTPS", "tls": "TLS", "id": "4Vx1y2", "for_addr": "bob@example.org",
+              "at": "2024-06-03T10:00:05+02:00"}),
+    # Postfix, no PTR ("unknown"), IPv6 literal, TLS comment with "with" inside it
+    ("from helo.example.com (unknown [2001:db8:4a::25]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 "
+     "(256/256 bits)) (No client certificate requested) by mx.example.org (Postfix) with ESMTPS id 4Vx1y3; "
+     "Mon, 3 Jun 2024 08:00:05 +0000",
+     {"from_host": "helo.example.com", "from_rdns": "unknown", "from_ip": "2001:db8:4a::25",
+      "by_host": "mx.example.org",
+          "protocol": "ESMTPS", "tls": "TLSv1.3", "id": "4Vx1y3", "at": "2024-06-03T08:00:05+00:00"}),
+    # Sendmail: ident@rdns, IPv6: literal, "(may be forged)" nested comment
+    ("from client.example.com (user@host.example.com [IPv6:2001:db8::7] (may be forged)) by mail.example.org "
+     "(8.17.1/8.17.1) with ESMTP id 453A0x9k012345 for <bob@example.org>; Mon, 3 Jun 2024 10:00:00 +0900",
+     {"from_host": "client.example.com", "from_rdns": "host.example.com", "from_ip": "2001:db8::7",
+          "by_host": "mail.example.org", "protocol": "ESMTP", "id": "453A0x9k012345", "for_addr": "bob@example.org",
+          "at": "2024-06-03T10:00:00+09:00"}),
+    # Exim: literal HELO target, helo= in the comment, port after the literal
+    ("from mx.example.net ([203.0.113.9]:41234 helo=mail.example.net) by mail.example.org with esmtps (TLS1.3) "
+     "tls TLS_AES_256_GCM_SHA384 (Exim 4.96) (envelope-from <a@example.net>) id 1rAbCd-000123-4E "
+     "for bob@example.org; Tue, 04 Jun 2024 08:00:00 +0000",
+     {"from_host": "mail.example.net", "from_rdns": "mx.example.net", "from_ip": "203.0.113.9",
+      "by_host": "mail.example.org",
+          "protocol": "esmtps", "tls": "TLSv1.3", "id": "1rAbCd-000123-4E", "for_addr": "bob@example.org",
+          "at": "2024-06-04T08:00:00+00:00"}),
+    ("from [198.51.100.5] (helo=mx.example.net) by mail.example.org with esmtp (Exim 4.96) id 1rAbCd-0001; "
+     "Tue, 04 Jun 2024 08:00:00 +0000",
+     {"from_host": "mx.example.net", "from_ip": "198.51.100.5", "by_host": "mail.example.org", "protocol": "esmtp",
+          "id": "1rAbCd-0001", "at": "2024-06-04T08:00:00+00:00"}),
+    # qmail: a comment only, the hop has a time and nothing else
+    ("(qmail 1234 invoked from network); 3 Jun 2024 10:00:00 -0000", {"at": "2024-06-03T10:00:00"}),
+    # qmail / qpsmtpd: reverse name first, HELO and IP in comments
+    ("from unknown (HELO mail.example.com) (192.0.2.5) by mx.example.org with SMTP; 3 Jun 2024 10:00:00 -0000",
+     {"from_host": "mail.example.com", "from_rdns": "unknown", "from_ip": "192.0.2.5", "by_host": "mx.example.org",
+          "protocol": "SMTP", "at": "2024-06-03T10:00:00"}),
+    # Yahoo: the first word is an internal address, the connecting IP is the second comment
+    ("from 127.0.0.1 (EHLO mx.example.net) (198.51.100.8) by mta1.mail.example.com with SMTPS; "
+     "Mon, 03 Jun 2024 10:00:00 +0000",
+     {"from_host": "mx.example.net", "from_ip": "198.51.100.8", "by_host": "mta1.mail.example.com", "protocol": "SMTPS",
+          "tls": "TLS", "at": "2024-06-03T10:00:00+00:00"}),
+    # Exchange Online internal hop: bare IPv6 in parentheses; "id 15.20.1771.16" is a build number, not an IP
+    ("from AM6PR08MB1234.eurprd08.prod.outlook.com (2603:10a6:20b:3f1::12) by AM6PR08MB5678.eurprd08.prod.outlook.com "
+     "(2603:10a6:20b:3f1::13) with Microsoft SMTP Server (version=TLS1_2, "
+     "cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.1771.16; Mon, 3 Jun 2024 08:00:01 +0000",
+     {"from_host": "AM6PR08MB1234.eurprd08.prod.outlook.com", "from_ip": "2603:10a6:20b:3f1::12",
+          "by_host": "AM6PR08MB5678.eurprd08.prod.outlook.com", "by_ip": "2603:10a6:20b:3f1::13",
+          "protocol": "Microsoft SMTP Server", "tls": "TLSv1.2", "id": "15.20.1771.16",
+              "at": "2024-06-03T08:00:01+00:00"}),
+    # Exchange on-premises mapi hop with link-local zone ids
+    ("from mail1.example.com ([fe80::1%4]) by mail2.example.com ([fe80::2%4]) with mapi id 14.03.0468.000; "
+     "Mon, 3 Jun 2024 08:00:00 +0000",
+     {"from_host": "mail1.example.com", "from_ip": "fe80::1", "by_host": "mail2.example.com", "by_ip": "fe80::2",
+          "protocol": "mapi", "id": "14.03.0468.000", "at": "2024-06-03T08:00:00+00:00"}),
+    # Exchange Online HTTPS hop with "via"
+    ("from VE1EUR03HT060.eop-EUR03.prod.protection.outlook.com (2603:1096:100:4::30) by "
+     "SLXP216MB0381.KORP216.PROD.OUTLOOK.COM with HTTPS via SLXP216CA0044.KORP216.PROD.OUTLOOK.COM; "
+     "Sat, 4 Aug 2018 05:32:32 +0000",
+     {"from_host": "VE1EUR03HT060.eop-EUR03.prod.protection.outlook.com", "from_ip": "2603:1096:100:4::30",
+          "by_host": "SLXP216MB0381.KORP216.PROD.OUTLOOK.COM", "protocol": "HTTPS", "at": "2018-08-04T05:32:32+00:00"}),
+    # Gmail inbound from Microsoft 365 over IPv6: reverse name with a trailing dot; the Gmail id is no IP
+    ("from EUR04-VI1-obe.outbound.protection.outlook.com (mail-vi1eur04on062e.outbound.protection.outlook.com. "
+     "[2a01:111:f400:fe0e::62e]) by mx.google.com with ESMTPS id v1si55415385wja.21.2024.06.03.01.00.02 "
+     "for <bob@example.com> (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256); "
+     "Mon, 03 Jun 2024 01:00:02 -0700 (PDT)",
+     {"from_host": "EUR04-VI1-obe.outbound.protection.outlook.com",
+          "from_rdns": "mail-vi1eur04on062e.outbound.protection.outlook.com", "from_ip": "2a01:111:f400:fe0e::62e",
+          "by_host": "mx.google.com", "protocol": "ESMTPS", "tls": "TLSv1.3",
+              "id": "v1si55415385wja.21.2024.06.03.01.00.02",
+          "for_addr": "bob@example.com", "at": "2024-06-03T01:00:02-07:00"}),
+    # Gmail internal hop: the receiver is an address
+    ("by 2002:a05:6a10:8c0e:b0:4b1:a2c3:1234 with SMTP id abc123; Mon, 3 Jun 2024 01:00:03 -0700 (PDT)",
+     {"by_ip": "2002:a05:6a10:8c0e:b0:4b1:a2c3:1234", "protocol": "SMTP", "id": "abc123",
+      "at": "2024-06-03T01:00:03-07:00"}),
+    # IPv4-mapped IPv6 (Courier) becomes IPv4
+    ("from mail.example.net (mail.example.net [::ffff:192.0.2.44]) by mx.example.org with ESMTP; "
+     "Mon, 03 Jun 2024 10:00:00 +0000",
+     {"from_host": "mail.example.net", "from_rdns": "mail.example.net", "from_ip": "192.0.2.44",
+      "by_host": "mx.example.org",
+          "protocol": "ESMTP", "at": "2024-06-03T10:00:00+00:00"}),
+    # Microsoft SMTPSVC (older Exchange / Hotmail): the version comment follows the word directly
+    ("from BLU436-SMTP66 ([65.55.116.72]) by BLU004-OMC3S6.hotmail.com over TLS secured channel with "
+     "Microsoft SMTPSVC(7.5.7601.22751); Fri, 21 Nov 2014 14:17:13 -0800",
+     {"from_host": "BLU436-SMTP66", "from_ip": "65.55.116.72", "by_host": "BLU004-OMC3S6.hotmail.com",
+          "protocol": "Microsoft SMTPSVC", "tls": "TLS", "at": "2014-11-21T14:17:13-08:00"}),
+    # OpenSMTPD: semicolons between clauses
+    ("from localhost (localhost [local]); by mail.example.org (OpenSMTPD) with ESMTPA id 700fd087; "
+     "for <bob@example.org>; Thu, 17 Jul 2014 11:15:48 +0000 (UTC)",
+     {"from_host": "localhost", "from_rdns": "localhost", "by_host": "mail.example.org", "protocol": "ESMTPA",
+          "id": "700fd087", "for_addr": "bob@example.org", "at": "2014-07-17T11:15:48+00:00"}),
+    # No ";" before the date
+    ("from mda by mx.example.org id 0MPlTg-1XqZ921DSU-0052Yr Fri, 28 Nov 2014 18:00:14 +0100",
+     {"from_host": "mda", "by_host": "mx.example.org", "id": "0MPlTg-1XqZ921DSU-0052Yr",
+      "at": "2014-11-28T18:00:14+01:00"}),
+    # No HELO name at all
+    ("from (unknown [192.0.2.4]) by mx.example.org with smtp id ffff00; Thu, 15 Oct 2015 15:22:22 +0900",
+     {"from_rdns": "unknown", "from_ip": "192.0.2.4", "by_host": "mx.example.org", "protocol": "smtp", "id": "ffff00",
+          "at": "2015-10-15T15:22:22+09:00"}),
+    # indimail: "by host NAME"
+    ("indimail-mta queue 58962 by host email.example.jp (invoked for bounce); Wed, 26 Jun 2024 15:21:00 +0900",
+     {"by_host": "email.example.jp", "at": "2024-06-26T15:21:00+09:00"}),
+    # Sendmail with an address-literal HELO: the HELO is not a host name
+    ("from [198.51.100.127] (p2.example.net [203.0.113.2]) (authenticated bits=128) by mx.example.jp (V8/cf) "
+     "with ESMTP id w4F2NPNF010212; Tue, 15 May 2018 11:23:25 +0900",
+     {"from_rdns": "p2.example.net", "from_ip": "203.0.113.2", "by_host": "mx.example.jp", "protocol": "ESMTP",
+          "id": "w4F2NPNF010212", "at": "2018-05-15T11:23:25+09:00"}),
+    # Broken and truncated headers: what can be read is read, nothing raises
+    ("from mail.example.com (mail.example.com [192.0.2", {"from_host": "mail.example.com",
+                                                          "from_rdns": "mail.example.com"}),
+    ("from a (b [192.0.2.1] by c with SMTP", {"from_host": "a", "from_rdns": "b", "from_ip": "192.0.2.1"}),
+    ("from x.example.net (x.example.net [192.0.2.1]) by", {"from_host": "x.example.net", "from_rdns": "x.example.net",
+                                                               "from_ip": "192.0.2.1"}),
+    ("; Mon, 3 Jun 2024 10:00:00 +0000", {"at": "2024-06-03T10:00:00+00:00"}),
+    ("from a by b; not a date", {"from_host": "a", "by_host": "b"}),
+    ("", {}),
+]
+FIELDS = ("from_host", "from_rdns", "from_ip", "by_host", "by_ip", "protocol", "tls", "id", "for_addr", "at")
+
+
+@pytest.mark.parametrize(("value", "expected"), CASES, ids=[c[0][:60] for c in CASES])
+def test_parse_received(value: str, expected: dict[str, Any]) -> None:
+    hop = parse_received(value)
+    got = {f: getattr(hop, f) for f in FIELDS}
+    assert got == {f: expected.get(f) for f in FIELDS}
+    assert hop.delay_s is None
+
+
+def test_folded_header_is_unfolded() -> None:
+    hop = parse_received("from a.example.net (a.example.net\r\n [192.0.2.1])\r\n\tby b.example.org with ESMTP;\r\n"
+                         " Mon, 3 Jun 2024 10:00:00 +0000")
+    assert (hop.from_ip, hop.by_host, hop.protocol) == ("192.0.2.1", "b.example.org", "ESMTP")
+    assert "\n" not in hop.raw
+
+
+def _message(*received: str) -> email.message.Message:
+    head = "".join(f"Received: {r}\n" for r in received)
+    return email.message_from_string(head + "Subject: x\n\nbody\n")
+
+
+def test_chain_is_oldest_first_with_delays() -> None:
+    msg = _message(
+        "from b.example.org (b.example.org [198.51.100.2]) by c.example.com with ESMTP; Mon, 3 Jun 2024 10:02:30 +0000",
+        "(qmail 1 invoked from network); 3 Jun 2024 10:00:40 -0000",
+        "from a.example.net (a.example.net [192.0.2.1]) by b.example.org with ESMTP; Mon, 3 Jun 2024 12:00:10 +0200",
+        "from client (client [192.0.2.99]) by a.example.net with ESMTPSA; Mon, 3 Jun 2024 10:00:00 +0000",
+    )
+    hops = hops_of(msg)
+    assert [h.by_host for h in hops] == ["a.example.net", "b.example.org", None, "c.example.com"]
+    # 12:00:10+02:00 is 10:00:10 UTC; the qmail hop has no zone (read as UTC).
+    assert [h.delay_s for h in hops] == [None, 10.0, 30.0, 110.0]
+
+
+def test_delay_skips_hops_without_a_time_and_may_be_negative() -> None:
+    hops = with_delays([
+        Hop(at="2024-06-03T10:00:00+00:00"),
+        Hop(at=None),
+        Hop(at="2024-06-03T09:59:55+00:00"),  # clock skew: reported as it is
+    ])
+    assert [h.delay_s for h in hops] == [None, None, -5.0]
+
+
+def test_chain_is_bounded_and_keeps_the_newest() -> None:
+    n = limits.MAX_RECEIVED + 50
+    msg = _message(*(f"from h{i}.example.net ([192.0.2.{i % 250}]) by x.example.org; "
+                     f"Mon, 3 Jun 2024 10:00:00 +0000" for i in range(n)))
+    hops, defect = received_chain(msg)
+    assert len(hops) == limits.MAX_RECEIVED
+    assert hops[-1].from_host == "h0.example.net"  # the topmost (newest) header is kept
+    assert defect is not None and str(n) in defect and "MAX_RECEIVED" in defect
+
+
+def test_no_received_headers() -> None:
+    assert received_chain(_message()) == ((), None)
+
+
+@pytest.mark.parametrize("hostile", [
+    "from a (" + "(x " * 3000,
+    "from a " + "((((a)))" * 500,
+    "from a (" + "\\" * 3000,
+    "from " + "[1.2.3.4" * 1000,
+    "from a " + "<" * 3000,
+    "by " + "a " * 5000,
+    "from a " + '"' * 3000,
+    "x" * 100_000,
+    ";" * 100_000,
+])
+def test_hostile_values_are_bounded(hostile: str) -> None:
+    hop = parse_received(hostile)
+    assert len(hop.raw) <= limits.MAX_RECEIVED_CHARS
