@@ -95,7 +95,13 @@ def parse(data: bytes) -> Parsed:
             msg = _message(repaired, defects)
             defects.append("multipart body without a usable Content-Type boundary: boundary taken from the body")
     parsed = Parsed(msg=msg, defects=defects, truncated=truncated)
-    _collect(parsed, msg, depth=0, budget=[limits.MAX_PARTS], inside_original=False)
+    budget = [limits.MAX_PARTS]
+    _collect(parsed, msg, depth=0, budget=budget, inside_original=False)
+    if not msg.is_multipart() and not parsed.report:
+        inner = _embedded_report(data)
+        if inner is not None:  # a bounce pasted as text (forwarded inline, or re-sent by a list manager)
+            parsed.defects.append("delivery report embedded in a text body: parsed the inner message")
+            _collect(parsed, _message(inner, parsed.defects), depth=1, budget=budget, inside_original=False)
     for d in msg.defects:
         parsed.defects.append(_defect_name(d))
     if _FORWARDED.match(parsed.header("Subject") or "") and any(">" in p for p in parsed.plain):
@@ -119,6 +125,28 @@ _BODY_BOUNDARY = re.compile(rb"^--([^\s\-][^\r\n]{4,100}?|-[^\r\n]{4,100}?)[ \t]
                             rb"(?:[^\r\n]*\r?\n){0,3}?content-(?:type|description|transfer-encoding):", re.M | re.I)
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _CONTENT_TYPE_FIELD = re.compile(rb"^content-type:[^\n]*\n(?:[ \t][^\n]*\n)*", re.M | re.I)
+
+
+_EMBEDDED_REPORT = re.compile(rb"^content-type:[ \t]*multipart/(?:report|mixed)[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*",
+                              re.M | re.I)
+_HEADER_FIELD_LINE = re.compile(rb"^(?:[A-Za-z][A-Za-z0-9-]{0,60}:|[ \t]+\S|From )")
+
+
+def _embedded_report(data: bytes) -> bytes | None:
+    """The bytes of a multipart message whose header block sits inside a text body, or None."""
+    end = _HEADER_END.search(data, 0, limits.MAX_HEADER_CHARS)
+    if end is None:
+        return None
+    m = _EMBEDDED_REPORT.search(data, end.end(), end.end() + 65536)
+    if m is None or b"boundary" not in m.group(0).lower():
+        return None
+    lines = data[end.end(): m.start()].splitlines(keepends=True)
+    start = m.start()
+    for line in reversed(lines):  # walk back to the first line of the embedded header block
+        if not _HEADER_FIELD_LINE.match(line):
+            break
+        start -= len(line)
+    return data[start:]
 
 
 def _repair_multipart(data: bytes, msg: Message) -> bytes | None:

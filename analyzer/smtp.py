@@ -98,8 +98,9 @@ def command_name(word: str | None) -> str | None:
     if not word:
         return None
     key = " ".join(word.lower().split())
-    if key.startswith("pipelined "):
-        key = key[len("pipelined "):]
+    for prefix in ("pipelined ", "most progress was "):
+        if key.startswith(prefix):
+            key = key[len(prefix):]
     name = _COMMAND_NAMES.get(key)
     if name is None and key.upper() in COMMANDS:
         name = key.upper()

@@ -179,6 +179,8 @@ def decide(case: Case) -> Hit | None:
         hit = _by_text(reason, case)
         if hit is not None:
             return hit
+    if case.command == "MAIL":
+        return Hit(R.REJECTED, "command.mail", case.command)  # refused at MAIL FROM: the envelope sender
     by_status = reason_of(case.status)
     if by_status is not None:
         return Hit(by_status, f"status.{case.status}", case.status)

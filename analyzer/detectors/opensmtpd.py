@@ -1,0 +1,78 @@
+"""OpenSMTPD bounces: "Delivery status notification: error|failed|warning|delayed".
+
+OpenSMTPD (smtpd/bounce.c) writes an indented preamble, then one line per recipient:
+        Hi!
+        This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.
+        An error has occurred while attempting to deliver a message for
+        the following list of recipients:
+
+    rcpt@example.net: 550 5.1.1 <rcpt@example.net>: Recipient address rejected: User unknown
+
+        Below is a copy of the original message:
+Newer versions add a message/delivery-status part. Delay warnings ("A message is delayed for more
+than ...") keep the message queued, except "Envelope expired", which is final.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.textscan import lines, merge, pasted_headers, split_at, with_verdict
+from analyzer.mime import Parsed
+from analyzer.reasons import Reason
+from analyzer.smtp import find_command
+
+_SUBJECT = "delivery status notification"
+_SIGNATURE = re.compile(r"this is the mailer-daemon, please do not reply to this e-?mail", re.I)
+_LIST = re.compile(r"the following\s+list of recipients:", re.I)
+_LINE = re.compile(r"^([^\s:]+@[^\s:]+):\s*(.+)$")
+_MARKERS = ("below is a copy of the original message", "content-type: message/rfc822")
+
+# OpenSMTPD's own texts (smtpd/mta.c, smtpd/bounce.c).
+RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
+    ("opensmtpd.expired", Reason.EXPIRED, re.compile(r"^envelope expired", re.I)),
+    ("opensmtpd.no-domain", Reason.HOSTUNKNOWN, re.compile(r"^domain does not exist", re.I)),
+    ("opensmtpd.no-mx", Reason.NOTACCEPT, re.compile(r"^no mx found for domain", re.I)),
+    ("opensmtpd.network", Reason.NETWORKERROR, re.compile(r"^network error on destination mxs", re.I)),
+    ("opensmtpd.loop", Reason.NETWORKERROR, re.compile(r"^loop detected", re.I)),
+    ("opensmtpd.credentials", Reason.SECURITYERROR, re.compile(r"^could not retrieve credentials", re.I)),
+)
+
+
+def detect(p: Parsed) -> Detection | None:
+    if _SUBJECT not in (p.raw_header("Subject") or "").lower():
+        return None
+    text = p.text
+    if not _SIGNATURE.search(text[:1000]):
+        return None
+    head, tail = split_at(text, _MARKERS)
+    m = _LIST.search(head)
+    if m is None:
+        return None
+    delayed = "a message is delayed for more than" in head.lower()
+    found: list[Found] = []
+    for line in lines(head[m.end():]):
+        hit = _LINE.match(line)
+        if hit is None:
+            continue
+        f = with_verdict(Found(recipient=hit.group(1), diagnostic=hit.group(2),
+                               command=find_command(hit.group(2))), RULES)
+        final = not delayed or f.rule == "opensmtpd.expired"
+        found.append(replace(f, action="failed" if final else "delayed"))
+    if not found:
+        return None
+    merged = merge(found, p.dsn)
+    # the text knows when a "delayed" envelope has in fact expired
+    merged = tuple(replace(r, action=t.action) if t.rule == "opensmtpd.expired" else r
+                   for r, t in zip(merged, found, strict=False))
+    return Detection(
+        reporter="opensmtpd",
+        recipients=merged,
+        reporting_mta=p.dsn.reporting_mta if p.dsn else None,
+        original=pasted_headers(tail) if p.original is None else None,
+    )
+
+
+DETECTOR = Detector("opensmtpd", detect)
