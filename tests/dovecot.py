@@ -144,6 +144,8 @@ class Dovecot:
     cafile: Path  # the test CA that signed the server certificate
     uid: int  # mail uid (never 0)
     gid: int  # mail gid
+    bin: str  # path of the dovecot binary (/usr/sbin is not on every PATH)
+    admin_bin: str  # path of doveadm
     users: dict[str, str] = field(default_factory=dict)  # login -> password
     proc: subprocess.Popen[bytes] | None = None  # the `dovecot -F` master
     _seq: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -152,7 +154,7 @@ class Dovecot:
     def start(self) -> None:
         """Start the master in the foreground and wait until the ports accept connections."""
         stderr = open(self.dir / "stderr.log", "ab")  # noqa: SIM115 - owned by the child
-        self.proc = subprocess.Popen(["dovecot", "-F", "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=stderr)
+        self.proc = subprocess.Popen([self.bin, "-F", "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=stderr)
         stderr.close()
         t0 = time.monotonic()
         while True:
@@ -240,7 +242,7 @@ class Dovecot:
             return int(c.folder_status(folder, ["UIDVALIDITY"])[b"UIDVALIDITY"])
 
     def doveadm(self, *args: str) -> str:
-        out = subprocess.run(["doveadm", "-c", str(self.conf), *args], check=True, capture_output=True, text=True)
+        out = subprocess.run([self.admin_bin, "-c", str(self.conf), *args], check=True, capture_output=True, text=True)
         return out.stdout
 
 
@@ -251,8 +253,8 @@ def search_uids(folder: str, c: imapclient.IMAPClient) -> list[int]:
 
 def make_dovecot(tls_dir: Path | None = None) -> Dovecot:
     """Create (not start) a private instance in /dev/shm when writable (saves are fs-bound)."""
-    require_binary("dovecot", "dovecot-imapd")
-    require_binary("doveadm", "dovecot-core")
+    dovecot_bin = require_binary("dovecot", "dovecot-imapd")
+    doveadm_bin = require_binary("doveadm", "dovecot-core")
     base = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
     d = Path(tempfile.mkdtemp(prefix="ndr-dovecot-", dir=base))
     os.chmod(d, 0o755)  # auth runs as 'dovecot', imap as the mail uid: both traverse d
@@ -274,7 +276,8 @@ def make_dovecot(tls_dir: Path | None = None) -> Dovecot:
     conf.write_text(CONF_TEMPLATE.format(d=d, uid=uid, gid=gid, port=port, sport=sport) + extra)
     (d / "users.d").mkdir()
     os.chmod(d / "users.d", 0o755)
-    return Dovecot(dir=d, conf=conf, port=port, sport=sport, cafile=d / "ca.pem", uid=uid, gid=gid)
+    return Dovecot(dir=d, conf=conf, port=port, sport=sport, cafile=d / "ca.pem", uid=uid, gid=gid, bin=dovecot_bin,
+                   admin_bin=doveadm_bin)
 
 
 @pytest.fixture(scope="session")
