@@ -57,17 +57,8 @@ def test_generator_command_writes_mbox_and_truth(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "not a date" in bad.stderr
 
 
-KNOWN_GAPS = {
-    # Exim's classic plain-text bounce has no delivery-status part and carries "Auto-Submitted:
-    # auto-replied": without an Exim text detector the analyzer takes it for an auto-reply.
-    "exim_classic": "Exim plain-text bounces need the Exim vendor detector (issue 2)",
-}
-
-
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
-def test_every_format_is_analysed_as_meant(fmt: str, request: pytest.FixtureRequest) -> None:
-    if fmt in KNOWN_GAPS:
-        request.applymarker(pytest.mark.xfail(reason=KNOWN_GAPS[fmt], strict=True))
+def test_every_format_is_analysed_as_meant(fmt: str) -> None:
     wrong: list[tuple[object, ...]] = []
     seen = 0
     for data, truth in generate(MESSAGES, end=END, seed=11):

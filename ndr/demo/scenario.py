@@ -134,8 +134,8 @@ def m365_received(rng: random.Random, at: datetime) -> tuple[str, ...]:
 
 
 STORY_WEIGHTS: tuple[tuple[str, float], ...] = (
-    ("m365-growing", 0.32), ("m365-steady", 0.04), ("spamhaus-relay", 0.105), ("outlook-s3150", 0.035),
-    ("dmarc-news", 0.10), ("rate-limit", 0.10), ("noise", 0.30),
+    ("m365-growing", 0.36), ("m365-steady", 0.04), ("spamhaus-relay", 0.12), ("outlook-s3150", 0.04),
+    ("dmarc-news", 0.10), ("rate-limit", 0.10), ("noise", 0.24),
 )
 
 
