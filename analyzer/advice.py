@@ -66,10 +66,53 @@ ADVICE: dict[Reason, str] = {
 }
 
 
+# The IPv6 variant: receivers (Gmail's "IPv6 sending guidelines", Exchange Online 5.7.25/4.7.26) demand a PTR
+# and SPF or DKIM for every message over IPv6 (ndr-texts.md 3.1 and 3.2).
+REQUIREPTR_V6 = (
+    "Publish an ip6.arpa PTR record for {ip} whose name resolves back (AAAA) to {ip}, and make SPF or DKIM pass "
+    "for every message: receivers refuse unauthenticated mail over IPv6. Until then, sending to this receiver "
+    "over IPv4 avoids the refusal."
+)
+
+# What a specific status code adds to the reason's advice. Sources: Google "SMTP error reference"
+# (support.google.com/a/answer/3726730), Microsoft "Email non-delivery reports and SMTP errors in Exchange
+# Online" (both quoted in ../shared/reference/ndr-texts.md 3.1 and 3.2).
+STATUS_ADVICE: dict[str, str] = {
+    "5.7.23": "The receiver checked SPF and it failed: the sending IP is not in the MAIL FROM domain's SPF record.",
+    "5.7.25": "The receiver checks that the sending IP has a PTR record whose name resolves back to it.",
+    "4.7.25": "The receiver checks that the sending IP has a PTR record whose name resolves back to it.",
+    "5.7.26": "Neither SPF nor DKIM passed (or DMARC failed): the receiver requires at least one to pass.",
+    "4.7.26": "Neither SPF nor DKIM passed for mail over IPv6: the receiver requires one of them to pass.",
+    "5.7.27": "SPF did not pass: add the sending IPs to the SPF record of the MAIL FROM domain.",
+    "4.7.27": "SPF did not pass: add the sending IPs to the SPF record of the MAIL FROM domain.",
+    "4.7.28": "The receiver limits the rate per IP, IP block, DKIM domain and SPF domain: send more slowly and "
+              "avoid bursts.",
+    "5.7.28": "The receiver saw an unusual rate of unsolicited mail from this IP: check for compromised accounts.",
+    "5.7.30": "DKIM did not pass: sign the mail with DKIM for the From domain.",
+    "4.7.30": "DKIM did not pass: sign the mail with DKIM for the From domain.",
+    "4.7.32": "The From domain is not aligned with the SPF or DKIM domain: align them for DMARC.",
+    "5.7.32": "The From domain is not aligned with the SPF or DKIM domain: align them for DMARC.",
+    "5.7.509": "The From domain publishes DMARC p=reject and the message failed DMARC.",
+    "5.7.57": "The client did not authenticate (SMTP AUTH) before sending through this server.",
+    "4.7.650": "The receiver rate-limits this IP because of its reputation.",
+}
+
+
 def advice_for(reason: Reason, *, ip: str | None = None, prefix: str | None = None,
-               blocklist: str | None = None) -> str:
-    """The advice for a reason, with the sending IP (or prefix) and the block list filled in."""
+               blocklist: str | None = None, status: str | None = None, temporary: bool = False) -> str:
+    """The advice for a reason, with the sending IP (or prefix) and the block list filled in.
+
+    `status` adds what a specific status code says; `temporary` (a delay) says the sender retries.
+    """
     text = ADVICE.get(reason, ADVICE[R.UNDEFINED])
     where = ip or prefix or "the sending IP"
+    if reason is R.REQUIREPTR and ":" in where:
+        text = REQUIREPTR_V6
     on_list = f" (listed on {blocklist})" if blocklist else ""
-    return text.format(ip=where, prefix=prefix or where, blocklist=blocklist or "", on_list=on_list)
+    out = text.format(ip=where, prefix=prefix or where, blocklist=blocklist or "", on_list=on_list)
+    extra = STATUS_ADVICE.get(status or "")
+    if extra and reason not in (R.DELIVERED, R.VACATION, R.FEEDBACK):
+        out = f"{extra} {out}"
+    if temporary:
+        out = f"Temporary: the sending server keeps retrying, nothing is lost yet. {out}"
+    return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+MAX_FILE_BYTES = 64 * 1024 * 1024  # bytes read of one message file or stdin (the analyzer reads far less)
 _FROM_LINE = re.compile(rb"^From \S*.*$")
 _ESCAPED_FROM = re.compile(rb"^>(>*From )", re.M)
 
@@ -102,11 +103,15 @@ def iter_inputs(paths: list[str], *, stdin: BinaryIO | None = None) -> Iterator[
     for arg in paths:
         if arg == "-":
             stream = stdin if stdin is not None else sys.stdin.buffer
-            yield FileMessage(source="-", data=stream.read())
+            yield FileMessage(source="-", data=stream.read(MAX_FILE_BYTES))
             continue
         path = Path(arg)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".eml")
+            try:
+                found = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".eml" and p.is_file())
+            except OSError as exc:
+                yield InputError(f"{arg}: cannot list the directory: {exc.strerror or exc}")
+                continue
             for p in found:
                 yield from _read_file(p, str(p))
             continue
@@ -127,7 +132,7 @@ def iter_inputs(paths: list[str], *, stdin: BinaryIO | None = None) -> Iterator[
 def _read_file(path: Path, source: str) -> Iterator[FileMessage | InputError]:
     try:
         with open(path, "rb") as fh:
-            data = fh.read()
+            data = fh.read(MAX_FILE_BYTES)
     except OSError as exc:
         yield InputError(f"{source}: {exc.strerror or exc}")
         return

@@ -61,7 +61,12 @@ def triage(*, paths: tuple[str, ...], as_json: bool, explain: bool, prefix_v6: i
             failed += 1
             click.echo(f"ndr triage: {item}", err=True)
             continue
-        analysis = analyze(item.data, options)
+        try:
+            analysis = analyze(item.data, options)
+        except Exception as exc:  # noqa: BLE001 - the per-message boundary: one bad message never stops triage
+            failed += 1
+            click.echo(f"ndr triage: {item.source}: analysis failed ({type(exc).__name__}: {exc})"[:500], err=True)
+            continue
         report = checks.check(analysis, item.data, item.source) if checks is not None else None
         if as_json:
             line = to_json(analysis, item.source)
