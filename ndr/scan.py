@@ -2,6 +2,9 @@
 
 - Analysis is a pure function of the bytes (`ndr.store.prepare`), so it can later move to worker
   processes with this loop as the one writer.
+- Messages are stored in small batches (ScanOptions.batch_size, batch_seconds): each batch and the
+  cursor of its last message are one transaction; after-actions run once their batch is committed.
+  A kill loses at most the uncommitted batch, which the next scan fetches again.
 - A message whose digest is already stored is not analysed again: only its ref and the cursor are
   recorded (a duplicate).
 - One bad message never stops a scan: if the analysis raises, the message is stored as kind=error
@@ -25,7 +28,7 @@ from ndr.config import SourceConfig, source_module
 from ndr.errors import AuthError, ConfigError, NdrError
 from ndr.log import source_logger
 from ndr.progress import Bars, NoBars
-from ndr.store import New, Prepared, Seen, Store, StoreError, digest_of, prepare, prepare_failed
+from ndr.store import New, Seen, Store, StoreError, digest_of, prepare, prepare_failed
 
 BAR_INTERVAL_S = 0.1  # progress bars are redrawn at most this often
 
@@ -37,6 +40,8 @@ class ScanOptions:
     max_messages: int | None = None  # per source: stop after this many messages fetched
     dry_run: bool = False  # fetch and analyse, store nothing, no after-actions
     analysis: Options = DEFAULT_OPTIONS  # analyzer parameters (stored rows use the default prefix lengths)
+    batch_size: int = 100  # messages stored per transaction (with the cursor of the last one)
+    batch_seconds: float = 0.5  # ... or fewer, when fetching them took this long (slow sources)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -70,6 +75,21 @@ def exit_code_of(results: Iterable[SourceResult]) -> int:
     if any(r.error is not None or r.failed for r in results):
         return 1
     return 0
+
+
+@dataclass(slots=True, kw_only=True)
+class _Batch:
+    """Messages fetched, analysed and not yet stored."""
+
+    source: str
+    connector: Connector
+    result: SourceResult
+    items: list[tuple[RawMessage, New | Seen]] = field(default_factory=list)
+    digests: set[str] = field(default_factory=set)  # of the New entries, to spot repeats inside the batch
+    started: float = field(default_factory=time.monotonic)
+
+    def age(self) -> float:
+        return time.monotonic() - self.started
 
 
 @dataclass(slots=True)
@@ -150,60 +170,76 @@ class Scanner:
     def _fetch(self, src: SourceConfig, connector: Connector, result: SourceResult) -> None:
         cursor = self.store.cursor_of(src.name) if self.store is not None else None
         limit = self.options.max_messages
-        for item in connector.fetch(cursor, limit=limit):
-            if isinstance(item, Checkpoint):
-                if self.writing:
-                    assert self.store is not None
-                    self.store.set_cursor(src.name, item.cursor)
-                continue
-            result.fetched += 1
-            self._message(src.name, connector, item, result)
-            self._draw(src.name, result, connector)
-            if limit is not None and result.fetched >= limit:
-                break
+        batch = _Batch(source=src.name, connector=connector, result=result)
+        try:
+            for item in connector.fetch(cursor, limit=limit):
+                if isinstance(item, Checkpoint):
+                    self._flush(batch)
+                    if self.writing:
+                        assert self.store is not None
+                        self.store.set_cursor(src.name, item.cursor)
+                    continue
+                result.fetched += 1
+                batch.items.append(self._prepare(src.name, item, batch))
+                if len(batch.items) >= self.options.batch_size or batch.age() >= self.options.batch_seconds:
+                    self._flush(batch)
+                self._draw(src.name, result, connector)
+                if limit is not None and result.fetched >= limit:
+                    break
+        finally:  # what was fetched before an error (or Ctrl-C) is stored; a store error empties the batch first
+            self._flush(batch)
 
-    def _message(self, source: str, connector: Connector, item: RawMessage, result: SourceResult) -> None:
+    def _prepare(self, source: str, item: RawMessage, batch: _Batch) -> tuple[RawMessage, New | Seen]:
+        """Analyse a message unless its bytes are already stored (or pending in this batch)."""
         digest = digest_of(item.data)
-        if self._known(digest):
-            if self.writing:
-                assert self.store is not None
-                self.store.record(source, [Seen(ref=item.ref, digest=digest)], item.cursor,
-                                  advance=item.cursor is not None)
-            result.duplicates += 1
-            self.log.debug("%s: %s: duplicate (already stored)", source, item.ref)
-        else:
-            try:
-                prepared = prepare(item.data, self.options.analysis, digest=digest)
-            except Exception as exc:  # the one broad except: the per-message boundary
-                prepared = prepare_failed(item.data, exc, digest=digest)
-                self.log.error("%s: %s: analysis failed (%s: %s); stored as kind=error",  # noqa: TRY400
-                               source, item.ref, type(exc).__name__, exc)
-                self.log.debug("%s: %s: traceback of the analysis failure", source, item.ref, exc_info=True)
-            self._store_new(source, item, prepared, result)
-        if self.writing:
-            connector.after_store(item)
+        if self._known(digest) or digest in batch.digests:
+            return item, Seen(ref=item.ref, digest=digest)
+        try:
+            prepared = prepare(item.data, self.options.analysis, digest=digest)
+        except Exception as exc:  # the one broad except: the per-message boundary
+            prepared = prepare_failed(item.data, exc, digest=digest)
+            self.log.error("%s: %s: analysis failed (%s: %s); stored as kind=error",  # noqa: TRY400
+                           source, item.ref, type(exc).__name__, exc)
+            self.log.debug("%s: %s: traceback of the analysis failure", source, item.ref, exc_info=True)
+        batch.digests.add(digest)
+        return item, New(ref=item.ref, prepared=prepared, folder=item.folder, received_at=item.received_at)
 
     def _known(self, digest: str) -> bool:
         if self.store is not None and self.store.has_digest(digest):
             return True
         return digest in self._seen
 
-    def _store_new(self, source: str, item: RawMessage, prepared: Prepared, result: SourceResult) -> None:
+    def _flush(self, batch: _Batch) -> None:
+        """Store the batch and its last cursor in ONE transaction, then count, log and run the after-actions."""
+        items, batch.items, batch.digests, batch.started = batch.items, [], set(), time.monotonic()
+        if not items:
+            return
         if self.writing:
             assert self.store is not None
-            entry = New(ref=item.ref, prepared=prepared, folder=item.folder, received_at=item.received_at)
-            outcome = self.store.record(source, [entry], item.cursor, advance=item.cursor is not None)[0]
-            if not outcome.new:  # another writer stored the same bytes meanwhile
-                result.duplicates += 1
-                return
+            cursors = [item.cursor for item, _ in items if item.cursor is not None]
+            outcomes = self.store.record(batch.source, [entry for _, entry in items], cursors[-1] if cursors else None,
+                                         advance=bool(cursors))
+            news = [o.new for o in outcomes]
         else:
-            self._seen.add(prepared.digest)
-        if prepared.failure is not None:
+            news = [isinstance(entry, New) for _, entry in items]
+            self._seen.update(entry.prepared.digest for _, entry in items if isinstance(entry, New))
+        for (item, entry), new in zip(items, news, strict=True):
+            self._count(batch, item, entry, new=new)
+        if self.writing:
+            for item, _ in items:
+                batch.connector.after_store(item)
+
+    def _count(self, batch: _Batch, item: RawMessage, entry: New | Seen, *, new: bool) -> None:
+        result = batch.result
+        if not new or not isinstance(entry, New):  # a duplicate (or another writer stored the same bytes first)
+            result.duplicates += 1
+            self.log.debug("%s: %s: duplicate (already stored)", batch.source, item.ref)
+        elif entry.prepared.failure is not None:
             result.failed += 1
-            return
-        result.new += 1
-        verb = "would store" if not self.writing else "stored"
-        self.log.info("%s: %s: %s %s", source, item.ref, verb, describe(prepared.analysis))
+        else:
+            result.new += 1
+            verb = "stored" if self.writing else "would store"
+            self.log.info("%s: %s: %s %s", batch.source, item.ref, verb, describe(entry.prepared.analysis))
 
     def _draw(self, source: str, result: SourceResult, connector: Connector | None, *, force: bool = False) -> None:
         now = time.monotonic()

@@ -72,25 +72,47 @@ def test_a_store_failure_stops_that_source_without_moving_its_cursor(tmp_path: P
     from ndr.store import Store, StoreError
 
     real = Store.record
+    calls: list[str | None] = []
 
     def record(self: Store, source: str, entries: list[object], cursor: str | None, **kw: object) -> object:
-        if source == "a" and cursor == json.dumps({"next": 3}):
+        calls.append(cursor)
+        if source == "a" and cursor == json.dumps({"next": 4}):  # the second batch of two
             raise StoreError("disk I/O error")
         return real(self, source, entries, cursor, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Store, "record", record)
     cfg = write_config(tmp_path, _scripted_source(tmp_path, "a", count=5),
                        _scripted_source(tmp_path, "b", first=100, count=3))
-    ran = ndr("scan", "--config", str(cfg))
-    assert ran.code == 1
-    assert "a: stopped: disk I/O error" in ran.err
-    store = tmp_path / "store.sqlite3"
-    assert json.loads(str(source_row(store, "a")["cursor"])) == {"next": 2}
+    config = cfgmod.load_config(cfg)
+    store_path = tmp_path / "store.sqlite3"
+    with Store.open(store_path) as store:
+        result = scanmod.Scanner(store, scanmod.ScanOptions(batch_size=2)).run(config.sources)
+    assert result.exit_code == 1
+    a, b = result.sources
+    assert (a.fetched, a.new, a.error) == (4, 2, "disk I/O error")  # stopped at the failing batch
+    assert calls[:2] == [json.dumps({"next": 2}), json.dumps({"next": 4})]
+    assert json.loads(str(source_row(store_path, "a")["cursor"])) == {"next": 2}
     assert _journal(tmp_path, "a") == ["m0", "m1"]  # no after-action for what was not stored
-    assert _journal(tmp_path, "b") == ["m100", "m101", "m102"]  # the other source went on
+    assert (b.new, b.error) == (3, None) and _journal(tmp_path, "b") == ["m100", "m101", "m102"]
     monkeypatch.setattr(Store, "record", real)
     assert ndr("scan", "--config", str(cfg)).code == 0
-    assert digests(store) == sorted([digest(i) for i in range(5)] + [digest(i) for i in range(100, 103)])
+    assert digests(store_path) == sorted([digest(i) for i in range(5)] + [digest(i) for i in range(100, 103)])
+    assert source_row(store_path, "a")["new"] == 5
+
+
+def test_batches_commit_with_the_cursor_of_their_last_message(tmp_path: Path) -> None:
+    from ndr.store import Store
+
+    cfg = write_config(tmp_path, _scripted_source(tmp_path, "s", count=7, checkpoint=True))
+    config = cfgmod.load_config(cfg)
+    with Store.open(tmp_path / "store.sqlite3") as store:
+        result = scanmod.Scanner(store, scanmod.ScanOptions(batch_size=3, max_messages=5)).run(config.sources)
+        assert (result.sources[0].new, result.exit_code) == (5, 0)
+        assert json.loads(str(store.cursor_of("s"))) == {"next": 5}  # batches [0-2], [3-4]: the last cut short
+        result = scanmod.Scanner(store, scanmod.ScanOptions(batch_size=3)).run(config.sources)
+        assert result.sources[0].new == 2
+        assert json.loads(str(store.cursor_of("s"))) == {"next": 7, "done": True}  # then the checkpoint
+    assert _journal(tmp_path, "s") == [f"m{i}" for i in range(7)]
 
 
 def test_a_source_error_is_reported_and_a_rerun_completes(tmp_path: Path) -> None:

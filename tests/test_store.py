@@ -88,6 +88,17 @@ def test_each_message_is_stored_once_by_digest(tmp_path: Path) -> None:
         assert (src["other"].new, src["other"].duplicates) == (0, 1)
 
 
+def test_the_analysis_is_stored_as_the_triage_json(tmp_path: Path) -> None:
+    with _store(tmp_path) as store:
+        (outcome,) = store.record("src", [_new(0)], None)
+        stored = store.analysis(outcome.message_id)
+        assert stored is not None and "source" not in stored
+        assert stored["kind"] == "bounce"
+        assert stored["recipients"][0]["reason"] == "requireptr"  # type: ignore[index]
+        assert stored["original"]["message_id"] == "<orig-0@example.org>"  # type: ignore[index]
+        assert store.analysis(outcome.message_id + 1) is None
+
+
 def test_messages_and_cursor_are_one_transaction(tmp_path: Path) -> None:
     with _store(tmp_path) as store:
         store.record("src", [_new(1)], '{"n": 1}')

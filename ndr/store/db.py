@@ -7,6 +7,7 @@ scan killed at any point and run again neither loses nor doubles anything.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from pathlib import Path
 from ndr import __version__
 from ndr.errors import NdrError
 from ndr.store import queries, schema
-from ndr.store.prepare import Prepared
+from ndr.store.prepare import Prepared, unpack_analysis
 from ndr.store.rows import RECIPIENT_COLUMNS, meta_of, now_iso, recipient_rows
 
 BUSY_TIMEOUT_MS = 30_000  # wait this long for another writer (e.g. `ndr reanalyze`) before failing
@@ -169,6 +170,14 @@ class Store:
                             last_run_error=r[11]) for r in rows]
 
     # -- messages --------------------------------------------------------------------------------
+    def analysis(self, message_id: int) -> dict[str, object] | None:
+        """The stored analysis of a message (the JSON object of `ndr triage --json`, without "source")."""
+        row = self._query("SELECT analysis FROM bodies WHERE message_id = ?", (message_id,)).fetchone()
+        if row is None:
+            return None
+        value: dict[str, object] = json.loads(unpack_analysis(row[0]))
+        return value
+
     def has_digest(self, digest: str) -> bool:
         return self._query("SELECT 1 FROM messages WHERE digest = ?", (digest,)).fetchone() is not None
 
@@ -216,16 +225,16 @@ class Store:
         meta = meta_of(p.analysis, received_at=entry.received_at, stored_at=stamp)
         row = conn.execute(
             "INSERT INTO messages (digest, size, source, ref, folder, received_at, stored_at, date, kind, "
-            "message_id, subject, reporter, failure, analyzed_with, analysis) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(digest) DO NOTHING RETURNING id",
+            "message_id, subject, reporter, failure, analyzed_with) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(digest) DO NOTHING RETURNING id",
             (p.digest, p.size, source, entry.ref, entry.folder, entry.received_at, stamp, meta.date, meta.kind,
-             meta.message_id, meta.subject, meta.reporter, p.failure, __version__, p.analysis_json),
+             meta.message_id, meta.subject, meta.reporter, p.failure, __version__),
         ).fetchone()
         if row is None:
             return None
         message_id = int(row[0])
-        conn.execute("INSERT INTO bodies (message_id, kept_size, data) VALUES (?, ?, ?)",
-                     (message_id, p.kept_size, p.kept))
+        conn.execute("INSERT INTO bodies (message_id, kept_size, data, analysis) VALUES (?, ?, ?, ?)",
+                     (message_id, p.kept_size, p.kept, p.analysis_packed))
         rows = recipient_rows(p.analysis, meta, source=source, ref=entry.ref)
         if rows:
             conn.executemany(_INSERT_RECIPIENT, [(message_id, *r) for r in rows])

@@ -25,7 +25,7 @@ class Prepared:
     digest: str  # sha256 of the raw bytes, hex
     size: int  # length of the raw bytes
     analysis: Analysis
-    analysis_json: str  # analyzer.serialize form, without "source"
+    analysis_packed: bytes  # zlib-compressed analyzer.serialize JSON, without "source"
     kept: bytes  # zlib-compressed bytes kept for re-analysis (ndr.store.retain)
     kept_size: int  # length of the kept bytes before compression
     failure: str | None = None  # why analysis raised, when it did
@@ -43,7 +43,7 @@ def prepare(data: bytes, options: Options, *, digest: str | None = None) -> Prep
     if len(kept) != min(len(data), limits.MAX_MESSAGE_BYTES) and not _same(analyze(kept, options), analysis):
         kept = data[: limits.MAX_MESSAGE_BYTES]  # trimming changed the verdict: keep everything
     return Prepared(digest=digest or digest_of(data), size=len(data), analysis=analysis,
-                    analysis_json=analysis_json(analysis), kept=retain.compress(kept), kept_size=len(kept))
+                    analysis_packed=pack_analysis(analysis), kept=retain.compress(kept), kept_size=len(kept))
 
 
 def prepare_failed(data: bytes, error: BaseException, *, digest: str | None = None) -> Prepared:
@@ -52,7 +52,7 @@ def prepare_failed(data: bytes, error: BaseException, *, digest: str | None = No
     analysis = Analysis(kind=Kind.ERROR, defects=(failure,))
     kept = data[: limits.MAX_MESSAGE_BYTES]
     return Prepared(digest=digest or digest_of(data), size=len(data), analysis=analysis,
-                    analysis_json=analysis_json(analysis), kept=retain.compress(kept), kept_size=len(kept),
+                    analysis_packed=pack_analysis(analysis), kept=retain.compress(kept), kept_size=len(kept),
                     failure=failure)
 
 
@@ -69,6 +69,16 @@ def analysis_json(analysis: Analysis) -> str:
     body = to_dict(analysis)
     del body["source"]
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def pack_analysis(analysis: Analysis) -> bytes:
+    """The stored form: analysis_json, UTF-8, zlib-compressed."""
+    return retain.compress(analysis_json(analysis).encode("utf-8"))
+
+
+def unpack_analysis(blob: bytes) -> str:
+    """The JSON text back."""
+    return retain.decompress(blob).decode("utf-8")
 
 
 def _same(trimmed: Analysis, full: Analysis) -> bool:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from analyzer import DEFAULT_OPTIONS, Options
 from ndr import __version__
 from ndr.store.db import _INSERT_RECIPIENT, Store
-from ndr.store.prepare import analysis_json, reanalyze
-from ndr.store.retain import decompress
+from ndr.store.prepare import analysis_json, reanalyze, unpack_analysis
+from ndr.store.retain import compress, decompress
 from ndr.store.rows import meta_of, recipient_rows
 
 PAGE = 200  # messages per transaction
@@ -49,7 +49,7 @@ def run(store: Store, *, sources: list[str] | None = None, options: Options = DE
     """Re-analyse the stored messages seen in `sources` (None: all)."""
     log = log or logging.getLogger("ndr.reanalyze")
     where, params = _filter(sources)
-    sql = ("SELECT m.id, m.size, m.received_at, m.stored_at, m.source, m.ref, m.failure, m.analysis, b.data "  # noqa: S608
+    sql = ("SELECT m.id, m.size, m.received_at, m.stored_at, m.source, m.ref, m.failure, b.analysis, b.data "  # noqa: S608
            f"FROM messages m JOIN bodies b ON b.message_id = m.id WHERE m.id > ?{where} ORDER BY m.id LIMIT ?")
     last, done, changed, failed = 0, 0, 0, 0
     while True:
@@ -68,14 +68,16 @@ def run(store: Store, *, sources: list[str] | None = None, options: Options = DE
                               source, ref, type(exc).__name__, exc)
                     continue
                 new = analysis_json(analysis)
-                if new == old and failure is None:
+                if failure is None and new == unpack_analysis(old):
                     continue
                 changed += 1
                 meta = meta_of(analysis, received_at=received_at, stored_at=stored_at)
                 conn.execute("UPDATE messages SET date = ?, kind = ?, message_id = ?, subject = ?, reporter = ?, "
-                             "failure = NULL, analyzed_with = ?, analysis = ? WHERE id = ?",
-                             (meta.date, meta.kind, meta.message_id, meta.subject, meta.reporter, __version__, new,
+                             "failure = NULL, analyzed_with = ? WHERE id = ?",
+                             (meta.date, meta.kind, meta.message_id, meta.subject, meta.reporter, __version__,
                               message_id))
+                conn.execute("UPDATE bodies SET analysis = ? WHERE message_id = ?",
+                             (compress(new.encode("utf-8")), message_id))
                 conn.execute("DELETE FROM recipients WHERE message_id = ?", (message_id,))
                 conn.executemany(_INSERT_RECIPIENT, [(message_id, *r) for r in
                                                      recipient_rows(analysis, meta, source=source, ref=ref)])

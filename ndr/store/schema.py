@@ -61,11 +61,9 @@ CREATE TABLE messages (
     subject TEXT,
     reporter TEXT,
     failure TEXT,                          -- why analysis raised (then kind = error), else NULL
-    analyzed_with TEXT NOT NULL,           -- ndr version that wrote the analysis
-    analysis TEXT NOT NULL                 -- analyzer.serialize JSON (last: it is the big column)
+    analyzed_with TEXT NOT NULL            -- ndr version that wrote the analysis
 );
 CREATE INDEX messages_date ON messages (date);
-CREATE INDEX messages_source ON messages (source);
 
 CREATE TABLE refs (
     source TEXT NOT NULL,
@@ -73,12 +71,12 @@ CREATE TABLE refs (
     message_id INTEGER NOT NULL REFERENCES messages(id),
     PRIMARY KEY (source, ref)
 ) WITHOUT ROWID;
-CREATE INDEX refs_message ON refs (message_id);
 
-CREATE TABLE bodies (
+CREATE TABLE bodies (                      -- the bulky part of a message, apart from the columns queried
     message_id INTEGER PRIMARY KEY REFERENCES messages(id),
     kept_size INTEGER NOT NULL,            -- length of the kept bytes before compression
-    data BLOB NOT NULL                     -- zlib-compressed kept bytes (see ndr.store.retain)
+    data BLOB NOT NULL,                    -- zlib-compressed kept bytes (see ndr.store.retain)
+    analysis BLOB NOT NULL                 -- zlib-compressed analyzer.serialize JSON (Store.analysis())
 );
 
 CREATE TABLE recipients (
