@@ -46,6 +46,9 @@ class GraphHttp:
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
+        # Graph allows 4 concurrent requests per app and mailbox: every call (delta pages, $value,
+        # after-actions) takes a permit, including the time it spends waiting for Retry-After.
+        self._permits = threading.BoundedSemaphore(config.max_concurrent_requests)
         self.base = f"{config.graph_endpoint}/v1.0"
 
     def _session(self) -> requests.Session:
@@ -75,8 +78,9 @@ class GraphHttp:
         """One call; raises the matching NdrError for any answer >= 400."""
         auth = {"Authorization": f"Bearer {self._tokens.token()}"}
         try:
-            resp = self._session().request(method, url, params=params, json=body, headers={**auth, **(headers or {})},
-                                           timeout=self._c.timeout)
+            with self._permits:
+                resp = self._session().request(method, url, params=params, json=body,
+                                               headers={**auth, **(headers or {})}, timeout=self._c.timeout)
         except requests.RequestException as exc:
             raise SourceError(f"{self._c.where}: cannot reach {self._c.graph_endpoint} ({method} {_path(url)}): "
                               f"{type(exc).__name__}") from None

@@ -127,6 +127,9 @@ class State:
         self.value_delay = 0.0  # seconds each $value response takes (makes concurrency observable)
         self.active_value_requests = 0
         self.peak_value_requests = 0
+        self.active_graph_requests = 0  # any /v1.0 request being answered
+        self.peak_graph_requests = 0
+        self.page_delay = 0.0  # seconds each delta/list page takes
 
     # ---- building mailboxes
     def add_mailbox(self, upn: str) -> None:
@@ -361,11 +364,24 @@ class Handler(BaseHTTPRequestHandler):
         segs = [unquote(s) for s in u.path.strip("/").split("/")]
         try:
             if segs[0] == "v1.0":
-                self.graph(method, segs[1:], q, body)
+                self.graph_counted(method, segs[1:], q, body)
             else:
                 self.entra(method, segs, body)
         except ValueError as e:
             self.graph_error(400, "BadRequest", f"Invalid request: {e}")
+
+    def graph_counted(self, method: str, segs: list[str], q: dict[str, str], body: bytes) -> None:
+        st = self.st
+        with st.lock:
+            st.active_graph_requests += 1
+            st.peak_graph_requests = max(st.peak_graph_requests, st.active_graph_requests)
+        try:
+            if st.page_delay and segs[-1] in ("delta", "messages", "mailFolders", "childFolders"):
+                time.sleep(st.page_delay)
+            self.graph(method, segs, q, body)
+        finally:
+            with st.lock:
+                st.active_graph_requests -= 1
 
     def do_GET(self) -> None:
         self.dispatch("GET")
@@ -630,30 +646,36 @@ class Handler(BaseHTTPRequestHandler):
             if t.get("gen") != st.delta_generation:
                 msg = "The sync state is no longer valid; restart with a full sync."
                 return self.graph_error(410, "SyncStateNotFound", msg)
-            state = {"since": t["since"], "upto": st.seq, "off": 0, "sel": t["sel"], "flt": t["flt"]}
+            state = {"since": t["since"], "upto": st.seq, "after": t["since"], "sel": t["sel"], "flt": t["flt"]}
         elif "$skiptoken" in q:
             state = untok(q["$skiptoken"])
             if state.get("gen", st.delta_generation) != st.delta_generation:
                 return self.graph_error(410, "SyncStateNotFound", "The sync state is no longer valid.")
         else:
-            state = {"since": 0, "upto": st.seq, "off": 0, "sel": q.get("$select"), "flt": q.get("$filter")}
+            state = {"since": 0, "upto": st.seq, "after": 0, "sel": q.get("$select"), "flt": q.get("$filter")}
         state["gen"] = st.delta_generation
         pred = parse_filter(state["flt"])
         sel = state["sel"].split(",") if state["sel"] else None
+        # A round pages through the changes with after < seq <= upto, in seq order, and remembers the
+        # last seq it returned: a message changed meanwhile (new seq > upto) waits for the next round,
+        # and nothing not yet returned is skipped, as with the real service's sync state.
         with st.lock:
-            items = [x for x in f.messages.values() if state["since"] < x["_seq"] <= state["upto"] and pred(x)]
-            items.sort(key=lambda x: int(x["_seq"]))
-            rows = [{"@odata.type": "#microsoft.graph.message", **project(x, sel)} for x in items]
+            rows: list[tuple[int, Json]] = [
+                (int(x["_seq"]), {"@odata.type": "#microsoft.graph.message", **project(x, sel)})
+                for x in f.messages.values()
+                if state["after"] < x["_seq"] <= state["upto"] and pred(x)
+            ]
             if state["since"]:
                 rows += [
-                    {"@odata.type": "#microsoft.graph.message", "id": mid, "@removed": {"reason": "deleted"}}
-                    for s, u, fid, mid in st.tombstones
-                    if u == upn and fid == f.id and state["since"] < s <= state["upto"]
+                    (seq, {"@odata.type": "#microsoft.graph.message", "id": mid, "@removed": {"reason": "deleted"}})
+                    for seq, u, fid, mid in st.tombstones
+                    if u == upn and fid == f.id and state["after"] < seq <= state["upto"]
                 ]
-        page = rows[state["off"] : state["off"] + pagesize]
-        out: Json = {"@odata.context": f"{self.base}/v1.0/$metadata#Collection(message)", "value": page}
-        if state["off"] + pagesize < len(rows):
-            nxt = {**state, "off": state["off"] + pagesize}
+        rows.sort(key=lambda r: r[0])
+        page = rows[:pagesize]
+        out: Json = {"@odata.context": f"{self.base}/v1.0/$metadata#Collection(message)", "value": [r for _, r in page]}
+        if len(rows) > pagesize:
+            nxt = {**state, "after": page[-1][0]}
             out["@odata.nextLink"] = url + "?" + urlencode({"$skiptoken": tok(nxt)})
         else:
             nxt = {"since": state["upto"], "sel": state["sel"], "flt": state["flt"], "gen": st.delta_generation}

@@ -185,12 +185,23 @@ def test_at_most_four_concurrent_value_requests_and_deterministic_order(standin:
     assert standin.peak_value_requests == 4  # parallel, and never more than 4 per mailbox
 
 
+def test_delta_pages_and_downloads_together_stay_within_four_requests(standin: gs.State) -> None:
+    ids = add_bounces(standin, 30)
+    standin.value_delay, standin.page_delay = 0.08, 0.04  # delta pages are fetched while downloads run
+    store = MiniStore()
+    store.run(connector(standin, page_size=2))
+    assert store.order == ids
+    assert standin.peak_graph_requests == 4  # delta pages and $value share 4 permits (5 without them)
+    store.run(connector(standin, page_size=2, after="read"))  # PATCHes take a permit too
+    assert standin.peak_graph_requests == 4
+
+
 def test_concurrency_is_configurable_down_to_one(standin: gs.State) -> None:
     ids = add_bounces(standin, 10)
     standin.value_delay = 0.02
     store = MiniStore()
     store.run(connector(standin, max_concurrent_requests=1))
-    assert store.order == ids and standin.peak_value_requests == 1
+    assert store.order == ids and standin.peak_value_requests == 1 and standin.peak_graph_requests == 1
 
 
 def test_a_message_deleted_between_listing_and_download_is_skipped(standin: gs.State) -> None:
