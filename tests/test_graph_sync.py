@@ -192,7 +192,8 @@ def test_delta_pages_and_downloads_together_stay_within_four_requests(standin: g
     store.run(connector(standin, page_size=2))
     assert store.order == ids
     assert standin.peak_graph_requests == 4  # delta pages and $value share 4 permits (5 without them)
-    store.run(connector(standin, page_size=2, after="read"))  # PATCHes take a permit too
+    MiniStore().run(connector(standin, page_size=2, after="read"))  # a full sync again, with PATCHes
+    assert len(standin.requests_to(r"/messages/[^/]+$", method="PATCH")) == 30
     assert standin.peak_graph_requests == 4
 
 
