@@ -14,7 +14,7 @@ from email.message import Message
 
 from analyzer import limits
 from analyzer.dsn import DsnReport, parse_dsn
-from analyzer.textutil import clip, decode_bytes, decode_rfc2047, header_str, html_to_text
+from analyzer.textutil import clip, decode_bytes, decode_escapes, decode_rfc2047, header_str, html_to_text
 
 _REPORT_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
 _ORIGINAL_MESSAGE_TYPES = frozenset({"message/rfc822", "message/global", "message/partial"})
@@ -203,8 +203,13 @@ def _collect(parsed: Parsed, part: Message, *, depth: int, budget: list[int], in
         return
     if ctype in _ORIGINAL_MESSAGE_TYPES:
         payload = part.get_payload()
-        if parsed.original is None and isinstance(payload, list) and payload and isinstance(payload[0], Message):
-            parsed.original = payload[0]
+        inner = payload[0] if isinstance(payload, list) and payload and isinstance(payload[0], Message) else None
+        if inner is not None and not inside_original and not parsed.report and _is_report(inner):
+            parsed.defects.append("the delivery report is an attached message (re-wrapped by a gateway)")
+            _collect(parsed, inner, depth=depth + 1, budget=budget, inside_original=False)
+            return
+        if parsed.original is None and inner is not None:
+            parsed.original = inner
         elif parsed.original is None and isinstance(payload, str):
             parsed.original = _headers_from_text(_decoded(parsed, part))
         return  # the returned message's own body is not the report's text
@@ -228,6 +233,11 @@ def _collect(parsed: Parsed, part: Message, *, depth: int, budget: list[int], in
             parsed.html.append(html_to_text(text))
         else:
             parsed.plain.append(text)
+
+
+def _is_report(msg: Message) -> bool:
+    return msg.get_content_type() == "multipart/report" and msg.get_param("report-type") in (
+        "delivery-status", "global-delivery-status")
 
 
 def _decoded(parsed: Parsed, part: Message) -> str:
@@ -269,7 +279,7 @@ def _structured_text(parsed: Parsed, part: Message) -> str:
             text = _decoded(parsed, part)
     else:
         text = _decoded(parsed, part)
-    return clip(text, limits.MAX_DSN_CHARS)
+    return clip(decode_escapes(text), limits.MAX_DSN_CHARS)
 
 
 _header_parser = email.parser.HeaderParser()

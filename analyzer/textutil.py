@@ -92,6 +92,16 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
     return data.decode(name, "replace"), True
 
 
+def decode_escapes(text: str) -> str:
+    """Text with raw ISO-2022-JP escape sequences (left undecoded in DSN fields) decoded; else unchanged."""
+    if "\x1b$" not in text and "\x1b(" not in text:
+        return text
+    try:
+        return text.encode("latin-1").decode("iso2022_jp_ext")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
 def header_str(value: object) -> str:
     """A compat32 header value as a clean str (raw 8-bit bytes decoded as UTF-8 or Latin-1)."""
     if value is None:

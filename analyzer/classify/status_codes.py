@@ -102,7 +102,7 @@ BY_CODE: dict[str, Reason] = {
     "4.4.2": R.EXPIRED,  # bad connection
     "4.4.4": R.NETWORKERROR,  # unable to route, for now (DNS trouble)
     "4.4.5": R.SYSTEMFULL,  # mail system congestion
-    "5.4.1": R.REJECTED,  # Exchange Online: recipient address rejected: access denied
+    "5.4.1": R.USERUNKNOWN,  # Exchange Online: "Recipient address rejected: Access denied" (no such recipient)
     "5.4.3": R.SYSTEMERROR,  # directory server failure
     "5.4.4": R.HOSTUNKNOWN,  # unable to route
     "5.4.6": R.NETWORKERROR,  # routing loop detected

@@ -1,0 +1,32 @@
+"""Unknown MTA "X5": a gateway that re-wraps the real bounce as an attached message.
+
+The outer text is an empty Sendmail-style shell ("----- The following addresses had permanent
+delivery errors -----" with no address); the attached message/rfc822 is the reporting MTA's own
+multipart/report, whose delivery-status part analyzer.mime reads. Source: observed bounces
+(Sisimai's "X5" family, IronPort/Mirapoint front ends).
+"""
+
+from __future__ import annotations
+
+import re
+
+from analyzer.detectors.base import Detection, Detector
+from analyzer.detectors.sendmail import read_sendmail_text
+from analyzer.detectors.textscan import merge
+from analyzer.mime import Parsed
+
+_SHELL = re.compile(r"-+ the following addresses had permanent delivery errors -+", re.I)
+
+
+def detect(p: Parsed) -> Detection | None:
+    if "returned mail" not in (p.header("Subject") or "").lower() or not _SHELL.search(p.text[:3000]):
+        return None
+    dsn = p.dsn
+    if dsn is None or not dsn.recipients:
+        return None
+    found, _ = read_sendmail_text(p.text)
+    return Detection(reporter="x5", recipients=merge(found, dsn), reporting_mta=dsn.reporting_mta,
+                     arrival_date=dsn.arrival_date)
+
+
+DETECTOR = Detector("x5", detect)
