@@ -184,7 +184,7 @@ def clean_diagnostic(text: str | None) -> str | None:
         marks = [f" {code}-{status} ", f" {code} {status} "] if status else []
         marks += [f" {code}-"]
         for mark in marks:
-            if mark in tail:
+            while mark in tail:  # consecutive continuation lines ("550-5.7.26 550-5.7.26 text") overlap
                 tail = tail.replace(mark, " ")
         if not status and tail.count(f" {code} ") == 1 and m.group(2) == "-":
             tail = tail.replace(f" {code} ", " ")

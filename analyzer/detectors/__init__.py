@@ -7,7 +7,10 @@ RFC 5965 feedback, RFC 3464 delivery status, RFC 3834 auto-replies.
 from __future__ import annotations
 
 from analyzer.detectors import arf, rfc3464, rfc3834
-from analyzer.detectors import exim, postfix, sendmail  # MTA formats
+from analyzer.detectors import dragonfly, exim, messagingserver, opensmtpd, postfix, qmail, sendmail  # MTA formats
+from analyzer.detectors import activehunter, amavis, barracuda, bigfoot, biglobe, courier, domino  # MTA formats
+from analyzer.detectors import ezweb, fml, kddi, mailfoundry, mcafee, mfilter, mimecast, mxlogic  # MTA formats
+from analyzer.detectors import surfcontrol, verizon, x1, x2, x3, x4, x5, x6  # MTA formats
 from analyzer.detectors import exchange2003, exchange2007, office365, outlook  # providers
 from analyzer.detectors import gmail, googlegroups, googleworkspace, yahoo  # providers
 from analyzer.detectors import amazonses, amazonworkmail, receivingses, sendgrid  # providers
@@ -36,9 +39,36 @@ DETECTORS: tuple[Detector, ...] = (
     postfix_provider.YANDEX,  # providers running Postfix: before the postfix detector
     postfix_provider.AOL,
     postfix_provider.APPLE,
+    mcafee.DETECTOR,  # MTA formats and gateways, gated by their own headers / senders first
+    surfcontrol.DETECTOR,
+    activehunter.DETECTOR,
+    mxlogic.DETECTOR,
+    fml.DETECTOR,
+    mfilter.DETECTOR,
+    barracuda.DETECTOR,
+    domino.DETECTOR,
+    mailfoundry.DETECTOR,
+    mimecast.DETECTOR,
+    amavis.DETECTOR,
+    verizon.DETECTOR,
+    kddi.DETECTOR,
+    ezweb.DETECTOR,
+    biglobe.DETECTOR,
+    bigfoot.DETECTOR,
+    courier.DETECTOR,
+    x1.DETECTOR,
+    x3.DETECTOR,
+    x6.DETECTOR,
+    x5.DETECTOR,  # before sendmail: same shell text
+    x2.DETECTOR,  # before qmail: same queue-timeout sentence
+    x4.DETECTOR,
     postfix.DETECTOR,
     exim.DETECTOR,
     sendmail.DETECTOR,
+    qmail.DETECTOR,
+    dragonfly.DETECTOR,
+    opensmtpd.DETECTOR,
+    messagingserver.DETECTOR,
     rfc3464.DETECTOR,
     rfc3834.DETECTOR,
 )
