@@ -105,10 +105,11 @@ def render(a: Analysis, source: str, *, explain: bool = False, style: Style = _p
     if hops:
         out.extend(_hops(hops, label, style, explain))
     if auth:
+        verdicts = _distinct(auth)
         out.append(style("Authentication" + label, bold=True))
-        out.extend(_auth(x) for x in auth[:MAX_AUTH])
-        if len(auth) > MAX_AUTH:
-            out.append(f"  ... {len(auth) - MAX_AUTH} more")
+        out.extend(_auth(x) for x in verdicts[:MAX_AUTH])
+        if len(verdicts) > MAX_AUTH:
+            out.append(f"  ... {len(verdicts) - MAX_AUTH} more")
     if antispam is not None:
         out.append(style("Microsoft anti-spam" + label, bold=True))
         out.extend(_antispam(antispam))
@@ -230,6 +231,13 @@ def _delay(seconds: float | None) -> str:
     if s < 172800:
         return f"{sign}{s / 3600:.1f}h"
     return f"{sign}{s / 86400:.1f}d"
+
+
+def _distinct(auth: tuple[AuthResult, ...]) -> list[AuthResult]:
+    """Drop ARC copies of verdicts the same server also wrote in its Authentication-Results."""
+    plain = {(a.authserv_id, a.method, a.result) for a in auth if a.header == "authentication-results"}
+    return [a for a in auth if a.header != "arc-authentication-results"
+            or (a.authserv_id, a.method, a.result) not in plain]
 
 
 def _auth(x: AuthResult) -> str:

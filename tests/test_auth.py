@@ -67,6 +67,11 @@ CASES: list[tuple[str, str, list[tuple[str | None, str, str, str | None, dict[st
      [("google.com", "spf", "softfail",
        "google.com: domain of transitioning a@example.com does not designate 192.0.2.7 as permitted sender",
        {"client-ip": "192.0.2.7"}, None)]),
+    # policyd-spf does not know its own name
+    (SPF, "Pass (mailfrom) identity=mailfrom; client-ip=192.0.2.10; helo=mail.example.net; "
+          "envelope-from=erik@example.net; receiver=<UNKNOWN>",
+     [(None, "spf", "pass", "mailfrom", {"identity": "mailfrom", "client-ip": "192.0.2.10", "helo": "mail.example.net",
+                                         "envelope-from": "erik@example.net", "receiver": "<UNKNOWN>"}, None)]),
     # Broken values: nothing invented, nothing raised
     (AR, "", []),
     (AR, "mx.example.org; spf=pass (unterminated comment smtp.mailfrom=a@example.org",

@@ -108,7 +108,8 @@ def parse_received_spf(text: str) -> AuthResult | None:
             comment = value
         elif kind == "pair":
             props.append((key.lower(), value))
-    receiver = next((v for k, v in props if k == "receiver" and v), None)
+    # policyd-spf writes "receiver=<UNKNOWN>" when it does not know its own name.
+    receiver = next((v for k, v in props if k == "receiver" and v and not v.startswith("<")), None)
     if receiver is None and comment and (m := _SPF_COMMENT_HOST.match(comment)):
         receiver = m.group(1)
     return AuthResult(header="received-spf", authserv_id=receiver.lower() if receiver else None, method="spf",
