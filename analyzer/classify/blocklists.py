@@ -40,9 +40,11 @@ def blocklist_of(text: str | None) -> str | None:
     """The block list a refusal names (its zone when given, e.g. 'zen.spamhaus.org'), or None."""
     if not text:
         return None
-    m = _ZONE.search(text)
-    if m:
-        return m.group(1).lower()
+    for m in _ZONE.finditer(text):
+        zone = m.group(1).lower()
+        if zone.startswith("www.") or text[max(m.start() - 2, 0): m.start()] == "//":
+            continue  # a web page of the list (a lookup URL), not its DNS zone
+        return zone
     for name, pattern in _NAMED:
         if pattern.search(text):
             return name

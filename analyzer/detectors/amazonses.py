@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from email.message import Message
 from typing import Any
 
 from analyzer import limits
@@ -25,7 +26,7 @@ from analyzer.classify import amazon
 from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.vendor_text import combine, dsn_founds, specific_status, with_verdict
 from analyzer.dsn import split_type
-from analyzer.mime import Parsed
+from analyzer.mime import Parsed, headers_from_text
 from analyzer.model import Kind
 from analyzer.reasons import Reason
 
@@ -37,8 +38,11 @@ _QUOTED_REPLY = re.compile(r"([245]\d\d)[ -]'(.+)'\s*$", re.S)
 
 def detect(p: Parsed) -> Detection | None:
     text = p.text
-    if '"notificationType"' in text[:20000] or '"eventType"' in text[:20000]:
-        return _from_json(text)
+    head = text[:20000]
+    if ("notificationType" in head or "eventType" in head) and "{" in head:
+        from_json = _from_json(text)
+        if from_json is not None:
+            return from_json
     m = _UNDELIVERABLE.search(text[:5000])
     if not m or "amazonses.com" not in (p.header("From") or "").lower() + (p.header("Message-ID") or "").lower():
         return None
@@ -81,7 +85,8 @@ def _from_json(text: str) -> Detection | None:
     kind = str(data.get("notificationType") or data.get("eventType") or "")
     mail: dict[str, Any] = data["mail"] if isinstance(data.get("mail"), dict) else {}
     if kind == "Bounce" and isinstance(data.get("bounce"), dict):
-        return _bounce(data["bounce"])
+        found = _bounce(data["bounce"])
+        return replace(found, original=_original(mail)) if found is not None else None
     if kind == "Complaint" and isinstance(data.get("complaint"), dict):
         c = data["complaint"]
         ftype = str(c.get("complaintFeedbackType") or "abuse")
@@ -96,6 +101,25 @@ def _from_json(text: str) -> Detection | None:
             Found(recipient=str(r), action="delivered", status="2.0.0", diagnostic=d.get("smtpResponse"))
             for r in rcpts if isinstance(r, str)))
     return None
+
+
+def _original(mail: dict[str, Any]) -> Message | None:
+    """The sent message's headers as SES reports them ("headers", else "commonHeaders")."""
+    lines: list[str] = []
+    for h in mail.get("headers") or []:
+        if isinstance(h, dict) and isinstance(h.get("name"), str) and isinstance(h.get("value"), str):
+            lines.append(f"{h['name']}: {h['value']}")
+    common = mail.get("commonHeaders")
+    if not lines and isinstance(common, dict):
+        for key, name in (("from", "From"), ("to", "To"), ("subject", "Subject"), ("date", "Date"),
+                          ("messageId", "Message-ID")):
+            value = common.get(key)
+            if isinstance(value, list):
+                value = ", ".join(str(v) for v in value)
+            if isinstance(value, str) and value:
+                lines.append(f"{name}: {value}")
+    text = "\n".join(x.replace("\r", " ").replace("\n", " ") for x in lines[:200])
+    return headers_from_text(text + "\n") if text else None
 
 
 def _bounce(b: dict[str, Any]) -> Detection | None:

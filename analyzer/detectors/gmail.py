@@ -101,7 +101,7 @@ def _new_layout(p: Parsed, text: str) -> Detection:
     out: list[Found] = []
     for listed in dsn_founds(p):
         f = replace(listed, action=listed.action or ("delayed" if delayed else "failed"),
-                    diagnostic=listed.diagnostic or said)
+                    diagnostic=listed.diagnostic or said, remote_mta=_host(listed.remote_mta))
         f = specific_status(f)
         if not remote and not f.remote_mta:
             f = with_verdict(f, google.SENDER_RULES, f.diagnostic or _intro(text))
@@ -114,6 +114,13 @@ def _new_layout(p: Parsed, text: str) -> Detection:
         received_from_mta=report.received_from_mta if report else None,
         arrival_date=report.arrival_date if report else None,
     )
+
+
+def _host(remote_mta: str | None) -> str | None:
+    """'mx.example.de. (2001:db8::25, the server for the domain example.de.)' -> 'mx.example.de'."""
+    if not remote_mta:
+        return None
+    return remote_mta.split("(", 1)[0].strip().rstrip(".") or None
 
 
 def _intro(text: str) -> str:

@@ -36,10 +36,12 @@ def detect(p: Parsed) -> Detection | None:
         return None
     said = _ENGLISH.search(body)
     evidence = said.group(0) if said else "Google Groups: the group may not exist, or the sender may not post"
+    paragraphs = [" ".join(x.split()) for x in re.split(r"\n\s*\n", body)]
+    notice = next((x for x in paragraphs if len(x) > 80), None)
     return Detection(
         reporter="googlegroups",
         recipients=tuple(
-            Found(recipient=g, action="failed", diagnostic=" ".join(body.split())[:1000] or None,
+            Found(recipient=g, action="failed", diagnostic=notice,
                   reason=Reason.REJECTED, rule="googlegroups.cannot-post", evidence=evidence)
             for g in groups
         ),

@@ -18,6 +18,7 @@ from analyzer.detectors import exchange_text
 from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.vendor_text import combine, dsn_founds, specific_status, with_verdict
 from analyzer.mime import Parsed
+from analyzer.smtp import clean_diagnostic
 
 # Host names of Exchange Online servers (generating servers, Message-IDs, Reporting-MTA).
 EXO_HOST = re.compile(r"\.prod\.outlook\.com\b|\.protection\.outlook\.com\b|\.prod\.exchangelabs\.com\b|"
@@ -29,9 +30,10 @@ SUBJECT = re.compile(r"^\s*(?:undeliverable|delivery delayed|unzustellbar|zustel
                      r"non recapitabile|recapito ritardato|onbestelbaar|bezorging vertraagd|配信不能|"
                      r"配信の遅延|无法传递|無法傳遞|nedoručitelné|niedostarczalne|olevererbart|"
                      r"не удается доставить)\s*:", re.I)
+# Headers only Exchange Online stamps (on-premises Exchange writes X-MS-Exchange-Organization-* too).
 EXO_HEADERS = ("X-MS-Exchange-CrossTenant-OriginalArrivalTime", "X-MS-Exchange-CrossTenant-FromEntityHeader",
                "X-MS-Exchange-Transport-CrossTenantHeadersStamped", "X-MS-Exchange-CrossTenant-Id",
-               "X-MS-Exchange-Organization-AuthSource", "X-MS-PublicTrafficType")
+               "X-MS-PublicTrafficType")
 
 
 def is_exchange_ndr(p: Parsed) -> bool:
@@ -76,12 +78,28 @@ def read(p: Parsed, reporter: str) -> Detection | None:
 def _finish(found: Found, *, delayed: bool) -> Found:
     if found.action is None:
         found = replace(found, action="delayed" if delayed else "failed")
+    if found.diagnostic and _WRAPPED.search(found.diagnostic):
+        found = replace(found, diagnostic=unwrap(found.diagnostic))
     found = specific_status(found)
     own = exchange_text.is_exchange_reply(found.diagnostic) or (
         not found.remote_mta and provider_of(None, found.diagnostic) in (None, "microsoft"))
     if own and found.reason is None:
         found = with_verdict(found, microsoft.RULES)
     return found
+
+
+# Exchange Online quotes a remote refusal after its own code: "550 5.7.350 Remote server returned message
+# detected as spam -> 550-5.7.1 [ip] ... 550-5.7.1 ... 550 5.7.1 ... - gsmtp" (also 5.1.351, 5.7.3xx).
+_WRAPPED = re.compile(r"\s->\s*(?=[245]\d\d[ -])")
+
+
+def unwrap(diagnostic: str) -> str:
+    """Both halves of an Exchange-wrapped refusal with their SMTP continuation codes joined."""
+    parts = _WRAPPED.split(diagnostic, maxsplit=1)
+    if len(parts) != 2:
+        return diagnostic
+    outer, inner = parts
+    return f"{clean_diagnostic(outer) or outer} -> {clean_diagnostic(inner) or inner}"
 
 
 def detect(p: Parsed) -> Detection | None:
