@@ -115,11 +115,13 @@ class ImapConnector:
         self._warned_no_uidplus = False
         self.total = 0  # messages handed out + still to come in the current folder (progress bars)
         self._handed = 0  # messages handed out by fetch()
+        self._connected = False  # logged in at least once (else a fault is "cannot connect")
 
     # ---- connection
     def _conn(self) -> imapclient.IMAPClient:
         if self._client is None:
             self._client = connect(self._cfg, password=self._password, tokens=self._tokens, log=self._log)
+            self._connected = True
             self._check_move_target(self._client)
         return self._client
 
@@ -205,7 +207,8 @@ class ImapConnector:
             except TRANSIENT as exc:
                 failures += 1
                 last = states[folder].uid if folder in states else 0
-                self._backoff(failures, f"connection lost in {folder} after UID {last}", exc)
+                what = f"connection lost in {folder} after UID {last}" if self._connected else "cannot connect"
+                self._backoff(failures, what, exc)
             else:
                 return
 
