@@ -56,7 +56,8 @@ def _addresses(ips: list[str], prefix: str | None) -> str | None:
 
 
 def cluster_advice(reason: str, *, ips: list[str], prefix: str | None, blocklists: list[str],
-                   senders: list[str], owner_action: str | None) -> str:
+                   senders: list[str], owner_action: str | None, status: str | None = None,
+                   temporary: bool = False) -> str:
     """Plain-language action for a cluster of failures sharing a sending prefix and a reason."""
     try:
         why = Reason(reason)
@@ -64,7 +65,8 @@ def cluster_advice(reason: str, *, ips: list[str], prefix: str | None, blocklist
         why = Reason.UNDEFINED
     known_prefix = prefix if prefix and prefix != "unknown" else None
     named = " and ".join(blocklists) or None
-    base = advice_for(why, ip=_addresses(ips, known_prefix), prefix=known_prefix, blocklist=named)
+    where = _addresses(ips, known_prefix) or "not named in these bounces"
+    base = advice_for(why, ip=where, prefix=known_prefix, blocklist=named, status=status, temporary=temporary)
     shared = bool(owner_action) and why in INFRASTRUCTURE_REASONS
     parts: list[str] = []
     if shared and why in OWNER_ONLY:

@@ -136,5 +136,6 @@ def _row(cid: str, key: Key, rec: Mapping[Hashable, object], tops: dict[str, dic
         "change_pct": pct,
         "trend": trend,
         "advice": cluster_advice(str(rec["reason"]), ips=ips, prefix=prefix, blocklists=lists, senders=senders,
-                                 owner_action=OWNER_ACTIONS.get(owner) if owner else None),
+                                 owner_action=OWNER_ACTIONS.get(owner) if owner else None,
+                                 status=_first(tops["status"].get(key)), temporary=rec["type"] == DELAY),
     }
