@@ -77,7 +77,7 @@ def main() -> int:
     rejected: list[str] = []
     differ: list[str] = []
     t0 = time.perf_counter()
-    theirs = []
+    theirs: list[tuple[str | None, list[tuple[str, str, dict[str, str]]], bool] | None] = []
     for h, v in headers:
         try:
             theirs.append(with_authres(h, v))
