@@ -61,7 +61,7 @@ def with_authres(header: str, value: str) -> tuple[str | None, list[tuple[str, s
     results = []
     comments = False
     for r in parsed.results:
-        props = {f"{p.type}.{p.name}".lower(): str(p.value) for p in r.properties}
+        props = {f"{p.type}.{p.name}".lower(): str(p.value) for p in r.properties if p.value}  # ndr drops empty ones
         comments = comments or bool(r.result_comment or r.reason)
         results.append((str(r.method).lower(), str(r.result).lower(), props))
     return (str(parsed.authserv_id).lower() if parsed.authserv_id else None), results, comments
