@@ -27,18 +27,36 @@ REPLY_START = re.compile(r"^\s*#?([245]\d\d)(?:[ -]+#?([245]\.\d{1,3}\.\d{1,3}))
 _FOUND_FIELDS = tuple(f.name for f in fields(Found))
 
 
+_MAX_AT_SIGNS = 2000  # '@' signs examined per call: bounds the work on hostile text
+
+
 def addresses(text: str | None, limit: int = 1000) -> list[str]:
-    """The distinct addresses in `text`, in order (the first `limit`)."""
+    """The distinct addresses in `text`, in order (the first `limit`).
+
+    Scans from each '@' within a window around it, so the cost is linear in the text, not in the
+    text times the longest local part (a plain ADDRESS.finditer over megabytes without '@' is slow).
+    """
     out: list[str] = []
     seen: set[str] = set()
-    for m in ADDRESS.finditer(text or ""):
+    text = text or ""
+    pos = examined = 0
+    while len(out) < limit and examined < _MAX_AT_SIGNS:
+        at = text.find("@", pos)
+        if at < 0:
+            break
+        examined += 1
+        m = ADDRESS.search(text, max(at - 200, pos), at + 256)
+        while m is not None and m.end() <= at:
+            m = ADDRESS.search(text, m.end(), at + 256)
+        if m is None or m.start() > at:
+            pos = at + 1
+            continue
+        pos = m.end()
         addr = m.group(0).strip(".'")
         key = addr.lower()
         if key not in seen:
             seen.add(key)
             out.append(addr)
-            if len(out) >= limit:
-                break
     return out
 
 
@@ -47,6 +65,8 @@ def only_address(line: str) -> str | None:
 
     Accepts the decorations Exchange and others add: '<a@b>', 'a@b (a@b)<mailto:a@b>', '"a@b":', 'a@b:'.
     """
+    if len(line) > 1000 or "@" not in line:
+        return None
     found = addresses(line, 3)
     if not found:
         return None
