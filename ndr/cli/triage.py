@@ -10,7 +10,6 @@ import click
 from analyzer import Options, analyze
 from analyzer.serialize import to_json
 from connectors.files import InputError, iter_inputs
-from ndr.check.hook import MessageChecks, dns_config
 from ndr.errors import NdrError
 from ndr.render import render
 
@@ -51,11 +50,15 @@ def triage(*, paths: tuple[str, ...], as_json: bool, explain: bool, prefix_v6: i
     def style(text: str, **kw: object) -> str:
         return click.style(text, **kw) if color else text  # type: ignore[arg-type]
 
-    try:
-        dns_settings = dns_config(dns)
-    except NdrError as exc:
-        raise click.UsageError(str(exc)) from None
-    checks = MessageChecks(dns_settings) if dns_settings is not None else None
+    checks = None
+    if dns is not False:  # --no-dns skips even reading the config (triage start-up time)
+        from ndr.check.hook import MessageChecks, dns_config  # noqa: PLC0415
+
+        try:
+            dns_settings = dns_config(dns)
+        except NdrError as exc:
+            raise click.UsageError(str(exc)) from None
+        checks = MessageChecks(dns_settings) if dns_settings is not None else None
     for item in iter_inputs(list(paths)):
         if isinstance(item, InputError):
             failed += 1
@@ -70,15 +73,15 @@ def triage(*, paths: tuple[str, ...], as_json: bool, explain: bool, prefix_v6: i
         report = checks.check(analysis, item.data, item.source) if checks is not None else None
         if as_json:
             line = to_json(analysis, item.source)
-            if report is not None:
-                line = json.dumps({**json.loads(line), "dns": MessageChecks.json(report)}, ensure_ascii=False)
+            if report is not None and checks is not None:
+                line = json.dumps({**json.loads(line), "dns": checks.json(report)}, ensure_ascii=False)
             click.echo(line)
         else:
             if not first:
                 click.echo("")
             click.echo(render(analysis, item.source, explain=explain, style=style))
-            if report is not None:
-                click.echo(MessageChecks.text(report, style))
+            if report is not None and checks is not None:
+                click.echo(checks.text(report, style))
         first = False
     if checks is not None:
         checks.resolver.close()
