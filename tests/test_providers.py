@@ -85,6 +85,9 @@ RULE_CASES = [
      Reason.MAILBOXFULL, "google.over-quota"),
     ("mx.google.com", "5.7.1", "550", "550 5.7.1 This message violates example.com email policy. - gcdp x - gsmtp",
      Reason.POLICYVIOLATION, "google.policy"),
+    ("mx.google.com", "5.7.0", "552", "552 5.7.0 This message was blocked because its content presents a potential "
+     "security issue. Please visit https://support.google.com/mail/?p=BlockedMessage to review our message content "
+     "and attachment content guidelines. - gsmtp", Reason.POLICYVIOLATION, "google.blocked-content"),
     # Microsoft (learn.microsoft.com Exchange Online NDR reference; Outlook.com postmaster)
     ("example-com.mail.protection.outlook.com", "5.7.606", "550", "550 5.7.606 Access denied, banned sending IP "
      "[198.51.100.222]. To request removal from this list please visit https://sender.office.com/",
@@ -130,6 +133,8 @@ RULE_CASES = [
      Reason.BLOCKED, "orange.spam-ip"),
     ("smtp.wanadoo.fr", "5.2.0", "550", "550 5.2.0 Mail rejete. Mail rejected. OFR_506 [506]", Reason.SPAMDETECTED,
      "orange.spam-content"),
+    ("smtpz4.laposte.net", "5.5.0", "550", "550 5.5.0 Adresse destinataire invalide. Invalid recipient. LPN007_416",
+     Reason.USERUNKNOWN, "orange.invalid-recipient"),
     ("smtp-in.orange.fr", "4.2.0", "421", "421 4.2.0 Service refuse. Veuillez essayer plus tard. OFR005_505 [505]",
      Reason.SYSTEMERROR, "orange.service-refused"),
     ("smtpz4.laposte.net", "5.7.1", "554", "554 5.7.1 <h[192.0.2.1]:49309>: Client host rejected: #216 lpn "

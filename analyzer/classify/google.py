@@ -64,7 +64,9 @@ RULES: tuple[Rule, ...] = (
     Rule("google.policy", R.POLICYVIOLATION,
          rx(r"has a policy that prohibited the mail|violates .{0,80} email policy|\bgcdp\b|"
             r"illegal attachment|p=blockedmessage.{0,40}attachment")),
-    Rule("google.blocked-content", R.VIRUSDETECTED,
+    # "552 5.7.0 ... content presents a potential security issue ... p=BlockedMessage" (attachment and content
+    # guidelines: executables, encrypted archives): a content policy, not a detected virus
+    Rule("google.blocked-content", R.POLICYVIOLATION,
          rx(r"content presents a potential\s+security issue")),
     Rule("google.malformed", R.CONTENTERROR, rx(r"mail message is malformed")),
     Rule("google.relay-denied", R.NORELAYING, rx(r"mail relay denied")),

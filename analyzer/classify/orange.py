@@ -4,7 +4,7 @@ Source: Orange "Postmaster: codes d'erreur" (postmaster.orange.fr, the OFR_nnn /
 smtp-in.orange.fr) and La Poste "Messagerie laposte.net: codes de retour" (LPNnnn_nnn codes of
 smtp*.laposte.net). Both publish the refusal as a bilingual text followed by a code whose last
 three digits are the cause: 1xx the sending IP is blocked (spam incident, reputation, block list),
-426 recipient account blocked, 505 service temporarily refused, 506 message refused as spam,
+416 invalid recipient, 426 recipient account blocked, 505 service temporarily refused, 506 message refused as spam,
 630 policy refusal, 999 sending IP temporarily refused.
 Order matters: the first matching rule wins.
 """
@@ -23,6 +23,8 @@ def _code(digits: str) -> str:
 RULES: tuple[Rule, ...] = (
     Rule("orange.recipient-blocked", R.SUSPEND,
          rx(r"le compte du destinataire est bloque|the recipient account is blocked|" + _code("426"))),
+    Rule("orange.invalid-recipient", R.USERUNKNOWN,
+         rx(r"adresse destinataire invalide|invalid recipient|" + _code("416"))),
     Rule("orange.spam-ip", R.BLOCKED,
          rx(r"adresse ip source bloquee|client host blocked for spamming|" + _code(r"1\d\d"))),
     Rule("orange.spam-content", R.SPAMDETECTED, rx(r"mail rejete\. mail rejected|" + _code("506"))),

@@ -222,7 +222,8 @@ def strip_reply_command(text: str) -> tuple[str, str | None]:
     m = re.search(r"\s*\[(RCPT_TO|MAIL_FROM|DATA|HELO|EHLO|CONNECT|AUTH)\]\s*$", text)
     if not m:
         return text, None
-    return text[: m.start()], m.group(1).split("_", 1)[0]
+    tag = m.group(1).split("_", 1)[0]
+    return text[: m.start()], "CONN" if tag == "CONNECT" else tag
 
 
 def report_text(p: Parsed) -> str:
