@@ -61,13 +61,13 @@ RULES: tuple[Rule, ...] = (
          rx(r"out of storage space|over quota|inbox is full|exceeded (?:the|its) storage|p=overquotatemp")),
     Rule("google.message-too-big", R.MESGTOOBIG,
          rx(r"exceeded google's message size limits|message exceeded .{0,40}size limit|message is too large")),
-    Rule("google.policy", R.POLICYVIOLATION,
-         rx(r"has a policy that prohibited the mail|violates .{0,80} email policy|\bgcdp\b|"
-            r"illegal attachment|p=blockedmessage.{0,40}attachment")),
     # "552 5.7.0 ... content presents a potential security issue ... p=BlockedMessage" (attachment and content
     # guidelines: executables, encrypted archives): a content policy, not a detected virus
     Rule("google.blocked-content", R.POLICYVIOLATION,
          rx(r"content presents a potential\s+security issue")),
+    Rule("google.policy", R.POLICYVIOLATION,
+         rx(r"has a policy that prohibited the mail|violates .{0,80} email policy|\bgcdp\b|"
+            r"illegal attachment|p=blockedmessage.{0,40}attachment")),
     Rule("google.malformed", R.CONTENTERROR, rx(r"mail message is malformed")),
     Rule("google.relay-denied", R.NORELAYING, rx(r"mail relay denied")),
     Rule("google.auth-required", R.SECURITYERROR,
