@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from email.message import Message
 from email.utils import parsedate_to_datetime
 
@@ -33,7 +33,7 @@ from analyzer import limits
 from analyzer.headers.lexer import comment_end, comment_inner
 from analyzer.ipaddr import normalize_ip
 from analyzer.model import Hop
-from analyzer.textutil import clip, header_str, unfold
+from analyzer.textutil import clip, header_str
 
 _KEYWORDS = frozenset({"from", "by", "via", "with", "id", "for"})
 
@@ -58,6 +58,13 @@ _TLS = re.compile(r"\b(?:TLS[ _-]?v?1(?:[._](?P<minor>[0-3]))?|(?P<ssl>SSLv3))\b
 _TLS_WORD = re.compile(r"\bTLS\b")  # "(TLS)" after Microsoft SMTP Server, "over TLS secured channel"
 _TLS_PROTOCOL = re.compile(r"^(?:E?SMTPS|ESMTPSA|UTF8SMTPS|UTF8SMTPSA|LMTPS)$", re.I)
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_MONTH_NUMBER = {m.lower(): n for n, m in enumerate(_MONTHS.split("|"), start=1)}
+# "Mon, 3 Jun 2024 10:00:05 +0200 (CEST)": day-of-week and comment optional, 4-digit year, numeric zone
+# or UT/GMT/Z. Other forms (2-digit years, named zones such as PDT) go through email.utils.
+_FAST_DATE = re.compile(
+    r"(?:[A-Za-z]{3},?\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"(?:\s*(?:([+-])(\d{2})(\d{2})|(UT|GMT|Z)))?(?:\s*\([^()]{0,40}\))?$"
+)
 # A date at the very end of the header, for MTAs that leave out the ";" before it.
 _DATE_TAIL = re.compile(
     r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+)?\d{1,2}\s+(?:" + _MONTHS + r")[a-z]*\s+\d{2,4}\s+"
@@ -68,7 +75,7 @@ _DATE_TAIL = re.compile(
 
 def parse_received(value: object) -> Hop:
     """One Received header value into a Hop (delay_s is set by received_chain)."""
-    raw = unfold(clip(header_str(value), limits.MAX_RECEIVED_CHARS))
+    raw = " ".join(clip(header_str(value), limits.MAX_RECEIVED_CHARS).split())  # unfolded
     head, at = _split_date(raw)
     clauses = _clauses(head)
     helo, rdns, from_ip = _from_clause(clauses.get("from", []))
@@ -148,9 +155,23 @@ def _split_date(raw: str) -> tuple[str, datetime | None]:
 
 
 def _parse_date(text: str) -> datetime | None:
+    """RFC 5322 date-time; the common numeric-zone form is read directly (it is most of the cost)."""
     text = text.strip()
     if not text or len(text) > 80:
         return None
+    m = _FAST_DATE.match(text)
+    if m:
+        day, month, year, hour, minute, second, sign, zh, zm, utc = m.groups()
+        mon = _MONTH_NUMBER.get(month.lower())
+        if mon is not None:
+            tz: timezone | None = UTC if utc else None
+            if sign and not (sign == "-" and zh == "00" and zm == "00"):  # -0000: zone unknown (RFC 5322 3.3)
+                offset = timedelta(hours=int(zh), minutes=int(zm))
+                tz = timezone(-offset if sign == "-" else offset)
+            try:
+                return datetime(int(year), mon, int(day), int(hour), int(minute), int(second or 0), tzinfo=tz)
+            except ValueError:
+                return None
     try:
         return parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -160,11 +181,42 @@ def _parse_date(text: str) -> datetime | None:
 Token = tuple[str, str]  # (kind, text): kind is comment | literal | angle | quoted | word
 
 
+_KINDS = ("word", "comment", "literal", "angle", "quoted", "semi")
+# The same tokens with flat comments only, in one findall; a stray bracket (a nested or unbalanced
+# comment) sends the header to the careful loop of _clauses_slow.
+_FLAT_TOKENS = re.compile(
+    r"""([^\s()\[\];<>"]+)|(\([^()]*\))|(\[[^\[\]]{0,80}\](?::\d{1,5})?)|(<[^<>]{0,400}>)|("[^"]{0,400}")|(;)"""
+    r"""|([()\[\]<>"])"""
+)
+
+
 def _clauses(head: str) -> dict[str, list[Token]]:
     """Tokens grouped by the keyword that starts their clause (first occurrence of each wins).
 
     Tokens before the first keyword are dropped (qmail's "(qmail 1234 invoked from network)").
     """
+    found = _FLAT_TOKENS.findall(head)
+    if len(found) > _MAX_TOKENS or any(t[6] for t in found):
+        return _clauses_slow(head)
+    clauses: dict[str, list[Token]] = {}
+    current: list[Token] | None = None
+    for groups in found:
+        if groups[0]:
+            key = groups[0].lower()
+            if key in _KEYWORDS and key not in clauses:
+                current = clauses[key] = []
+            elif current is not None:
+                current.append(("word", groups[0]))
+            continue
+        if current is None or groups[5]:
+            continue
+        kind = next(i for i in range(1, 5) if groups[i])
+        current.append((_KINDS[kind], groups[kind]))
+    return clauses
+
+
+def _clauses_slow(head: str) -> dict[str, list[Token]]:
+    """_clauses for headers with nested or unbalanced comments (linear, bounded by _MAX_TOKENS)."""
     clauses: dict[str, list[Token]] = {}
     current: list[Token] | None = None
     pos = 0
