@@ -126,6 +126,20 @@ HASH_REPLY = re.compile(r"^(?:(\S+)\s+)?#([245]\d\d[ -].*?|[245]\.\d{1,3}\.\d{1,
 _QUOTE_START = re.compile(r"'(?=\s*[245]\d\d[\s-]|\s*[245]\.\d{1,3}\.\d{1,3}\b)")
 
 
+# Words every localized admin-section label above contains (lowercase): a cheap test before the regexes.
+_LAYOUT_WORDS = ("administrat", "diagnost", "beheerder", "email admins", "e-mail-admin", "管理", "관리자",
+                 "администратор", "status code", "statuscode")
+
+
+def has_layout(text: str) -> bool:
+    """True when the text carries an Exchange admin section (either layout, any known language)."""
+    head = text[:20000]
+    low = head.lower()
+    if not any(w in low for w in _LAYOUT_WORDS):
+        return False
+    return bool(ADMIN.search(head) or MORE_INFO.search(head))
+
+
 @dataclass(slots=True)
 class ExchangeText:
     """What the human-readable part of an Exchange NDR says."""

@@ -40,9 +40,9 @@ def is_exchange_ndr(p: Parsed) -> bool:
     """An NDR written by Exchange (Online or on-premises): its header, subject or text layout say so."""
     if "X-MS-Exchange-Message-Is-Ndr" in p.msg:
         return True
-    text = p.text[:20000]
-    layout = bool(exchange_text.ADMIN.search(text) or exchange_text.MORE_INFO.search(text))
-    return layout or bool(SUBJECT.match(p.header("Subject") or "") and exchange_text.GENERATING.search(text))
+    if exchange_text.has_layout(p.text):
+        return True
+    return bool(SUBJECT.match(p.header("Subject") or "") and exchange_text.GENERATING.search(p.text[:20000]))
 
 
 def is_exchange_online(p: Parsed) -> bool:
