@@ -36,7 +36,9 @@ class Parsed:
     defects: list[str] = field(default_factory=list)
     truncated: bool = False  # the input was longer than limits.MAX_MESSAGE_BYTES
     _headers: dict[str, str | None] = field(default_factory=dict)
+    _raw_headers: dict[str, object] | None = None
     _text: str | None = None
+    _lower: str | None = None
     _dsn: DsnReport | None = None
     _dsn_done: bool = False
 
@@ -45,15 +47,24 @@ class Parsed:
         key = name.lower()
         if key in self._headers:
             return self._headers[key]
-        raw = self.msg.get(name)
+        raw = self._raw().get(key)
         value = decode_rfc2047(clip(header_str(raw), limits.MAX_HEADER_CHARS)) if raw is not None else None
         self._headers[key] = value or None
         return value or None
 
     def raw_header(self, name: str) -> str:
         """A top-level header as raw text (not decoded), '' when absent. Cheap: for gating checks."""
-        raw = self.msg.get(name)
+        raw = self._raw().get(name.lower())
         return "" if raw is None else header_str(raw)
+
+    def _raw(self) -> dict[str, object]:
+        """Top-level header values by lowercase name, first occurrence (built once: Message.get scans)."""
+        if self._raw_headers is None:
+            table: dict[str, object] = {}
+            for name, value in self.msg.items():
+                table.setdefault(name.lower(), value)
+            self._raw_headers = table
+        return self._raw_headers
 
     @property
     def dsn(self) -> DsnReport | None:
@@ -75,6 +86,13 @@ class Parsed:
             parts = self.plain if any(p.strip() for p in self.plain) else self.html
             self._text = clip("\n".join(parts), limits.MAX_TEXT_CHARS)
         return self._text
+
+    @property
+    def lower(self) -> str:
+        """`text` lowercased (cached): for cheap substring gates (`p.lower.find(marker, 0, 3000)`)."""
+        if self._lower is None:
+            self._lower = self.text.lower()
+        return self._lower
 
 
 def parse(data: bytes) -> Parsed:
@@ -137,6 +155,8 @@ def _embedded_report(data: bytes) -> bytes | None:
     end = _HEADER_END.search(data, 0, limits.MAX_HEADER_CHARS)
     if end is None:
         return None
+    if data.find(b"ultipart/", end.end(), end.end() + 65536) < 0:
+        return None  # cheap pre-check before the regex
     m = _EMBEDDED_REPORT.search(data, end.end(), end.end() + 65536)
     if m is None or b"boundary" not in m.group(0).lower():
         return None
@@ -155,7 +175,7 @@ def _repair_multipart(data: bytes, msg: Message) -> bytes | None:
     if msg.get("Content-Type") is not None and not ctype.startswith("multipart/") and ctype != "text/plain":
         return None
     end = _HEADER_END.search(data, 0, limits.MAX_HEADER_CHARS)
-    if end is None:
+    if end is None or data.find(b"\n--", end.start(), end.end() + 1024) < 0:
         return None
     m = _BODY_BOUNDARY.search(data, end.end(), end.end() + 1024)
     if m is None or data.count(b"--" + m.group(1).rstrip(), m.end()) == 0:
@@ -226,7 +246,7 @@ def _collect(parsed: Parsed, part: Message, *, depth: int, budget: list[int], in
                     _collect(parsed, sub, depth=depth + 1, budget=budget, inside_original=inside_original)
         return
     if maintype == "text" or (maintype == "multipart" and not part.is_multipart()):
-        if part.get_filename() and ctype != "text/plain":
+        if ctype != "text/plain" and "content-disposition" in part and part.get_filename():
             return
         text = _decoded(parsed, part)
         if ctype == "text/html":
@@ -287,7 +307,9 @@ _header_parser = email.parser.HeaderParser()
 
 def _headers_from_text(text: str) -> Message:
     """Parse a header block given as text (text/rfc822-headers, pasted headers)."""
-    return _header_parser.parsestr(clip(text.lstrip("\r\n"), limits.MAX_TEXT_CHARS))
+    text = text.lstrip("\r\n")
+    end = text.find("\n\n", 0, limits.MAX_HEADER_CHARS * 4)  # the header block only: the body is not needed
+    return _header_parser.parsestr(text[:end + 1] if end >= 0 else clip(text, limits.MAX_HEADER_CHARS * 4))
 
 
 def headers_from_text(text: str) -> Message:

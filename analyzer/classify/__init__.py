@@ -104,7 +104,7 @@ def classify(
             return Verdict(reason=hit[0].reason, rule=hit[0].id, evidence=hit[1], provider=provider,
                            blocklist=blocklist)
     case = generic.Case(status=status, replycode=replycode, text=text, command=command, action=action,
-                        diagnostic_type=(diagnostic_type or "").lower() or None)
+                        diagnostic_type=(diagnostic_type or "").lower() or None, lower=text.lower())
     decided = generic.decide(case)
     if decided is not None:
         return Verdict(reason=decided.reason, rule=decided.rule, evidence=decided.evidence, provider=provider,

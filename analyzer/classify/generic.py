@@ -10,7 +10,7 @@ The phrase tables are in analyzer.classify.phrases.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from analyzer.classify.phrases import match
 from analyzer.classify.status_codes import reason_of
@@ -30,6 +30,14 @@ class Case:
     command: str | None = None  # SMTP command the refusal answered (RCPT, DATA, MAIL, CONN, ...)
     action: str | None = None  # DSN action, lowercase
     diagnostic_type: str | None = None  # Diagnostic-Code type, lowercase ("smtp", "x-unix", ...)
+    lower: str = ""  # text.lower(), computed once
+    memo: dict[R, str | None] = field(default_factory=dict, compare=False)  # phrase results of this case
+
+    def phrase(self, reason: R) -> str | None:
+        """The text of `reason`'s phrase found in the diagnostic (memoised), or None."""
+        if reason not in self.memo:
+            self.memo[reason] = match(reason, self.text, self.lower or self.text.lower()) if self.text else None
+        return self.memo[reason]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +50,7 @@ class Hit:
 
 
 def _by_text(reason: R, case: Case) -> Hit | None:
-    found = match(reason, case.text) if case.text else None
+    found = case.phrase(reason)
     return Hit(reason, f"generic.{reason.value}", found) if found is not None else None
 
 
@@ -79,7 +87,7 @@ def _userunknown(case: Case) -> Hit | None:
     if by_status is R.SUSPEND:
         return None
     if by_status is R.USERUNKNOWN:
-        if any(match(r, case.text) for r in _NOT_REALLY_UNKNOWN):
+        if any(case.phrase(r) for r in _NOT_REALLY_UNKNOWN):
             return None
         return _by_text(R.USERUNKNOWN, case) or _by_status(R.USERUNKNOWN, case)
     if case.command == "RCPT":
@@ -117,7 +125,7 @@ def _rejected(case: Case) -> Hit | None:
 
 def _hostunknown(case: Case) -> Hit | None:
     if reason_of(case.status) is R.HOSTUNKNOWN:
-        if match(R.NETWORKERROR, case.text):
+        if case.phrase(R.NETWORKERROR):
             return None
         return _by_text(R.HOSTUNKNOWN, case) or _by_status(R.HOSTUNKNOWN, case)
     return _by_text(R.HOSTUNKNOWN, case)

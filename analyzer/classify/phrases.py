@@ -11,6 +11,7 @@ matched case-insensitively; most are plain phrases.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from analyzer.reasons import Reason as R
 
@@ -306,16 +307,102 @@ PHRASES: dict[R, tuple[str, ...]] = {
 }
 
 
-# One compiled alternation per reason, built once at import (read-only afterwards).
-PATTERNS: dict[R, re.Pattern[str]] = {
-    reason: re.compile("|".join(f"(?:{f})" for f in fragments), re.I) for reason, fragments in PHRASES.items()
-}
+_META = set("()[]{}?*+|^$.")
+_ESCAPED_LITERAL = set(".()[]{}?*+|^$\\/-'\"#&<>:;,=!@%_ ")
 
 
-def match(reason: R, text: str) -> str | None:
-    """The text the reason's phrases match in `text`, or None."""
-    pattern = PATTERNS.get(reason)
-    if pattern is None:
+def required_literal(fragment: str) -> str:
+    """The longest piece of plain text every match of the (lowercase) regex fragment contains; '' if unsure.
+
+    Used as a fast `in` pre-check before the regex runs. Conservative: text inside groups, before an
+    optional quantifier, or in a fragment with a top-level alternation is not counted as required.
+    """
+    runs: list[str] = []
+    run: list[str] = []
+    depth = 0
+    i = 0
+    while i < len(fragment):
+        c = fragment[i]
+        nxt = fragment[i + 1] if i + 1 < len(fragment) else ""
+        if c == "\\" and nxt in _ESCAPED_LITERAL and depth == 0:
+            char, i = nxt, i + 2
+        elif c == "\\":
+            runs.append("".join(run))
+            run, i = [], i + 2
+            continue
+        elif c in "([":
+            depth += 1
+            runs.append("".join(run))
+            run, i = [], i + 1
+            if c == "[":  # skip the class
+                while i < len(fragment) and fragment[i] != "]":
+                    i += 2 if fragment[i] == "\\" else 1
+                depth -= 1
+                i += 1
+            continue
+        elif c == ")":
+            depth -= 1
+            i += 1
+            continue
+        elif c == "|" and depth == 0:
+            return ""
+        elif c in _META or depth > 0:
+            if c in "?*{" and run:
+                run.pop()  # the previous character is optional
+            runs.append("".join(run))
+            run, i = [], i + 1
+            if c == "{":
+                while i < len(fragment) and fragment[i] != "}":
+                    i += 1
+                i += 1
+            continue
+        else:
+            char, i = c, i + 1
+        if (i < len(fragment) and fragment[i] in "?*") or fragment[i:i + 2] == "{0":
+            runs.append("".join(run))
+            run = []
+            continue
+        run.append(char)
+    runs.append("".join(run))
+    return max(runs, key=len) if runs else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """One phrase: a literal pre-check and, unless the phrase is plain text, its regex."""
+
+    literal: str  # lowercase text every match contains ('' when none could be derived)
+    pattern: re.Pattern[str] | None  # None when the fragment is the literal itself
+
+
+def _phrase(fragment: str) -> Phrase:
+    literal = required_literal(fragment)
+    plain = literal == fragment.replace("\\.", ".").replace("\\-", "-") and "\\" not in fragment.replace("\\.", "")
+    return Phrase(literal=literal, pattern=None if plain and literal else re.compile(fragment))
+
+
+# The phrases compiled once at import (read-only afterwards).
+TABLE: dict[R, tuple[Phrase, ...]] = {reason: tuple(_phrase(f) for f in frags) for reason, frags in PHRASES.items()}
+
+
+def match(reason: R, text: str, lower: str | None = None) -> str | None:
+    """The text one of the reason's phrases matches in `text`, or None. `lower` is text.lower(), if at hand."""
+    phrases = TABLE.get(reason)
+    if not phrases or not text:
         return None
-    m = pattern.search(text)
-    return m.group(0) if m else None
+    low = lower if lower is not None else text.lower()
+    for phrase in phrases:
+        if phrase.literal and phrase.literal not in low:
+            continue
+        if phrase.pattern is None:
+            start = low.find(phrase.literal)
+            return _original(text, low, start, start + len(phrase.literal))
+        m = phrase.pattern.search(low)
+        if m:
+            return _original(text, low, m.start(), m.end())
+    return None
+
+
+def _original(text: str, low: str, start: int, end: int) -> str:
+    """The matched span in the original letter case (lowercasing kept the length), else lowercase."""
+    return text[start:end] if len(text) == len(low) else low[start:end]

@@ -6,15 +6,58 @@ RFC 5965 feedback, RFC 3464 delivery status, RFC 3834 auto-replies.
 
 from __future__ import annotations
 
-from analyzer.detectors import arf, rfc3464, rfc3834
-from analyzer.detectors import dragonfly, exim, messagingserver, opensmtpd, postfix, qmail, sendmail  # MTA formats
-from analyzer.detectors import activehunter, amavis, barracuda, bigfoot, biglobe, courier, domino  # MTA formats
-from analyzer.detectors import ezweb, fml, kddi, mailfoundry, mcafee, mfilter, mimecast, mxlogic  # MTA formats
-from analyzer.detectors import surfcontrol, verizon, x1, x2, x3, x4, x5, x6  # MTA formats
-from analyzer.detectors import exchange2003, exchange2007, office365, outlook  # providers
-from analyzer.detectors import gmail, googlegroups, googleworkspace, yahoo  # providers
-from analyzer.detectors import amazonses, amazonworkmail, receivingses, sendgrid  # providers
-from analyzer.detectors import gmx, mailru, messagelabs, postfix_provider, zoho  # providers
+from analyzer.detectors import (  # one module per format: see DETECTORS for the order
+    activehunter,
+    amavis,
+    amazonses,
+    amazonworkmail,
+    arf,
+    barracuda,
+    bigfoot,
+    biglobe,
+    courier,
+    domino,
+    dragonfly,
+    exchange2003,
+    exchange2007,
+    exim,
+    ezweb,
+    fml,
+    gmail,
+    gmx,
+    googlegroups,
+    googleworkspace,
+    kddi,
+    mailfoundry,
+    mailru,
+    mcafee,
+    messagelabs,
+    messagingserver,
+    mfilter,
+    mimecast,
+    mxlogic,
+    office365,
+    opensmtpd,
+    outlook,
+    postfix,
+    postfix_provider,
+    qmail,
+    receivingses,
+    rfc3464,
+    rfc3834,
+    sendgrid,
+    sendmail,
+    surfcontrol,
+    verizon,
+    x1,
+    x2,
+    x3,
+    x4,
+    x5,
+    x6,
+    yahoo,
+    zoho,
+)
 from analyzer.detectors.base import Detection, Detector, Found
 
 DETECTORS: tuple[Detector, ...] = (

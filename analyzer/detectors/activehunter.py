@@ -23,7 +23,7 @@ _TRANSCRIPT = re.compile(r"-+ transcript of session follows -+", re.I)
 def detect(p: Parsed) -> Detection | None:
     if not p.raw_header("X-AHMAILID") or not (p.raw_header("Subject") or "").startswith("FAILURE NOTICE"):
         return None
-    head, _ = split_at(p.text, ("content-type: message/rfc822",))
+    head, _ = split_at(p.text, ("content-type: message/rfc822",), p.lower)
     rcpts = [m.group(1) for m in (_ADDR.match(line.strip()) for line in lines(head)) if m]
     t = _TRANSCRIPT.search(head)
     reply = " ".join(x.strip() for x in lines(head[t.end():]) if x.strip()) if t else ""

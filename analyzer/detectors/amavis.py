@@ -36,7 +36,7 @@ RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
 def detect(p: Parsed) -> Detection | None:
     if not _FROM.search(p.raw_header("From") or ""):
         return None
-    head, _ = split_at(p.text, ("content-type: message/rfc822", "content-type: text/rfc822-headers"))
+    head, _ = split_at(p.text, ("content-type: message/rfc822", "content-type: text/rfc822-headers"), p.lower)
     found: list[Found] = []
     rows = lines(head)
     for i, line in enumerate(rows):

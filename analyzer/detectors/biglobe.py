@@ -23,7 +23,7 @@ _INFO = re.compile(r"^\s*-+ non-delivered information -+\s*$", re.I)
 def detect(p: Parsed) -> Detection | None:
     if not _FROM.search(p.raw_header("From") or ""):
         return None
-    head, _ = split_at(p.text, ("content-type: message/rfc822",))
+    head, _ = split_at(p.text, ("content-type: message/rfc822",), p.lower)
     rcpts: list[str] = []
     info: list[str] = []
     section = ""

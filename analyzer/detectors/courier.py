@@ -37,7 +37,7 @@ def detect(p: Parsed) -> Detection | None:
     if not _FROM.search(p.raw_header("From") or ""):
         return None
     head, _ = split_at(p.text, ("content-type: message/rfc822", "content-type: text/rfc822-headers",
-                                "the original message follows"))
+                                "the original message follows"), p.lower)
     if not _BODY.search(head):
         return None
     delayed = "delays in delivering your message" in head.lower()

@@ -37,7 +37,7 @@ RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
 def detect(p: Parsed) -> Detection | None:
     if not _SUBJECT.match(p.header("Subject") or ""):
         return None
-    head, _ = split_at(p.text, _MARKERS)
+    head, _ = split_at(p.text, _MARKERS, p.lower)
     low = head.lower()
     if "was not delivered to:" not in low or "because:" not in low:
         return None

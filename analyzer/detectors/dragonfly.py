@@ -36,7 +36,7 @@ def detect(p: Parsed) -> Detection | None:
     text = p.text
     if _SIGNATURE not in text[:300].lower():
         return None
-    head, tail = split_at(text, _MARKERS)
+    head, tail = split_at(text, _MARKERS, p.lower)
     m = _RCPT.search(head)
     if m is None:
         return None

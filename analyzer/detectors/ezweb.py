@@ -42,7 +42,7 @@ def detect(p: Parsed) -> Detection | None:
         return None
     if "mail system error" not in (p.raw_header("Subject") or "").lower():
         return None
-    head, _ = split_at(p.text, _MARKERS)
+    head, _ = split_at(p.text, _MARKERS, p.lower)
     rcpts: list[str] = []
     reply: list[str] = []
     command: str | None = None

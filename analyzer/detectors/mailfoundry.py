@@ -22,7 +22,7 @@ _HOST = re.compile(r"^(?:server )?([A-Za-z0-9.\-]+)\[[^\]]*\]", re.I)
 def detect(p: Parsed) -> Detection | None:
     if (p.raw_header("Subject") or "").strip().lower() != "message delivery has failed":
         return None
-    head, _ = split_at(p.text, ("content-type: message/rfc822",))
+    head, _ = split_at(p.text, ("content-type: message/rfc822",), p.lower)
     rcpt: str | None = None
     reason: list[str] = []
     collecting = False

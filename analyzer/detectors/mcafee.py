@@ -21,7 +21,7 @@ _LINE = re.compile(r"^<([^>]+)>\s+\((.*)\)\s*$")
 def detect(p: Parsed) -> Detection | None:
     if "mcafee" not in (p.raw_header("X-NAI-Header") or "").lower():
         return None
-    head, _ = split_at(p.text, ("content-type: message/rfc822",))
+    head, _ = split_at(p.text, ("content-type: message/rfc822",), p.lower)
     m = _LIST.search(head)
     if m is None:
         return None

@@ -31,7 +31,7 @@ def detect(p: Parsed) -> Detection | None:
     low = text.lower()
     if _SERVER not in low or _COMMAND not in low:
         return None
-    head, tail = split_at(text, _ORIGINAL)
+    head, tail = split_at(text, _ORIGINAL, p.lower)
     rcpts: list[str] = []
     server: list[str] = []
     command: str | None = None

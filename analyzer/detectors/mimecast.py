@@ -25,7 +25,7 @@ def detect(p: Parsed) -> Detection | None:
     subject = (p.raw_header("Subject") or "").lower()
     if "[postmaster] email delivery failure" not in subject:
         return None
-    head, _ = split_at(p.text, ("content-type: message/rfc822", "content-type: text/rfc822-headers"))
+    head, _ = split_at(p.text, ("content-type: message/rfc822", "content-type: text/rfc822-headers"), p.lower)
     rcpts: list[str] = []
     problem: str | None = None
     info: list[str] = []

@@ -47,7 +47,7 @@ def detect(p: Parsed) -> Detection | None:
     text = p.text
     if not _SIGNATURE.search(text[:1000]):
         return None
-    head, tail = split_at(text, _MARKERS)
+    head, tail = split_at(text, _MARKERS, p.lower)
     m = _LIST.search(head)
     if m is None:
         return None

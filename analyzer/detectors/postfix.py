@@ -51,7 +51,7 @@ def detect(p: Parsed) -> Detection | None:
         return None
     if "postfix smtp server: errors from" in subject:
         return _smtpd_transcript(p, text)
-    head, _ = split_at(text, _ORIGINAL)
+    head, _ = split_at(text, _ORIGINAL, p.lower)
     found = [with_verdict(f, RULES) for f in _paragraphs(head)]
     dsn = p.dsn
     recipients = merge(found, dsn)

@@ -26,8 +26,8 @@ from analyzer.mime import Parsed
 from analyzer.reasons import Reason
 from analyzer.smtp import find_command
 
-_BODY = re.compile(r"this is the qmail-send program at|i'm afraid i wasn't able to deliver your message|"
-                   r"i'm not going to try again; this message has been in the queue too long", re.I)
+_BODY = ("this is the qmail-send program at", "i'm afraid i wasn't able to deliver your message",
+         "i'm not going to try again; this message has been in the queue too long")
 ORIGINAL_MARKERS = ("--- below this line is a copy of the message", "--- enclosed is a copy of the message",
                     "--- below this line is the original bounce", "content-type: message/rfc822",
                     "--- below the next line is a copy of the message")
@@ -51,9 +51,10 @@ RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
 
 
 def detect(p: Parsed) -> Detection | None:
-    text = p.text
-    if not _BODY.search(text[:3000]):
+    low = p.lower
+    if not any(low.find(marker, 0, 3000) >= 0 for marker in _BODY):
         return None
+    text = p.text
     found, original = read_qmail_text(text, RULES)
     if not found:
         return None

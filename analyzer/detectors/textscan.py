@@ -30,9 +30,12 @@ def find_address(text: str | None) -> str | None:
     return m.group(1).rstrip(".") if m else None
 
 
-def split_at(text: str, markers: Sequence[str]) -> tuple[str, str | None]:
-    """(text before the first marker, text after that marker's line) — markers are lowercase substrings."""
-    low = text.lower()
+def split_at(text: str, markers: Sequence[str], lower: str | None = None) -> tuple[str, str | None]:
+    """(text before the first marker, text after that marker's line) — markers are lowercase substrings.
+
+    `lower` is text.lower() when the caller has it (Parsed.lower), to save lowercasing again.
+    """
+    low = lower if lower is not None and len(lower) == len(text) else text.lower()
     best = -1
     for marker in markers:
         i = low.find(marker)

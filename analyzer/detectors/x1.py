@@ -23,7 +23,9 @@ _LINE = re.compile(r"^(\S+@\S+)\s+\[(.*)\]\s*$")
 def detect(p: Parsed) -> Detection | None:
     if not _FROM.search(p.raw_header("From") or ""):
         return None
-    head, _ = split_at(p.text, ("content-type: message/rfc822",))
+    if p.lower.find("the following addresses had delivery errors", 0, 5000) < 0:
+        return None
+    head, _ = split_at(p.text, ("content-type: message/rfc822",), p.lower)
     rows = [line.strip() for line in lines(head)]
     try:
         start = next(i for i, line in enumerate(rows) if _LIST.match(line))

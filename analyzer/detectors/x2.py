@@ -40,6 +40,8 @@ def detect(p: Parsed) -> Detection | None:
         found = [f for f in found if f.recipient and "@" in f.recipient]
         if found:
             return Detection(reporter="x2", recipients=tuple(found), original=original if p.original is None else None)
+    if "delivery failed: " not in text[:3000].lower():
+        return None
     return _newer(text)
 
 

@@ -26,7 +26,7 @@ _HOST = re.compile(r"\bhost ([0-9A-Za-z.:\-]+):")
 def detect(p: Parsed) -> Detection | None:
     if "delivery status notification" not in (p.raw_header("Subject") or "").lower():
         return None
-    head, _ = split_at(p.text, ("content-type: message/rfc822", "content-type: text/rfc822-headers"))
+    head, _ = split_at(p.text, ("content-type: message/rfc822", "content-type: text/rfc822-headers"), p.lower)
     if not _BODY.search(head[:1000]):
         return None
     rcpts: list[str] = []

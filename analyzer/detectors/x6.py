@@ -29,7 +29,7 @@ _PERMANENT = re.compile(r"The following recipients returned permanent errors: ([
 def detect(p: Parsed) -> Detection | None:
     if "there was an error sending your mail" not in (p.raw_header("Subject") or "").lower():
         return None
-    head, _ = split_at(p.text, ("content-type: message/rfc822", "content-type: text/rfc822-headers"))
+    head, _ = split_at(p.text, ("content-type: message/rfc822", "content-type: text/rfc822-headers"), p.lower)
     if _BODY not in head.lower():
         return None
     found: list[Found] = []
