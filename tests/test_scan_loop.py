@@ -214,3 +214,16 @@ def test_on_a_terminal_a_progress_bar_is_drawn(tmp_path: Path) -> None:
     assert "box" in screen and "30/30" in screen and "msg/s" in screen
     assert "━" in screen  # the bar
     assert "stored bounce" not in screen  # per-message lines only off a terminal (or with -v)
+
+
+def test_reports_are_written_after_a_scan_when_the_config_asks(tmp_path: Path) -> None:
+    box = tmp_path / "bounces.mbox"
+    write_mbox(box, range(12))
+    cfg = write_config(tmp_path, toml_source("box", "mbox", box))
+    out = tmp_path / "reports"
+    cfg.write_text(cfg.read_text() + f'\n[report]\nout = "{out}"\nformats = ["csv"]\nsince = "10000d"\n')
+    dry = ndr("scan", "--config", str(cfg), "--dry-run")
+    assert dry.code == 0 and not out.exists()
+    ran = ndr("scan", "--config", str(cfg))
+    assert ran.code == 0, ran.err
+    assert "2a01:111:f403:2600::" in (out / "failures.csv").read_text()
