@@ -130,9 +130,9 @@ def _bounce(b: dict[str, Any]) -> Detection | None:
         if not isinstance(r, dict) or not r.get("emailAddress"):
             continue
         dtype, diag = split_type(r.get("diagnosticCode")) if r.get("diagnosticCode") else (None, None)
+        # a Transient bounce is a soft failure SES has given up on (not a delay: SES does not retry after it)
         found = Found(recipient=str(r["emailAddress"]), status=r.get("status"), diagnostic_type=dtype,
-                      diagnostic=diag, action=str(r.get("action") or ("failed" if btype == "Permanent" else
-                                                                        "delayed")))
+                      diagnostic=diag, action=str(r.get("action") or "failed"))
         if typed is not None:
             found = replace(found, reason=typed, rule=f"ses.{btype}.{subtype}".lower(),
                             evidence=f"bounceType {btype}, bounceSubType {subtype}")
