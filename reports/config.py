@@ -18,6 +18,7 @@ from reports.networks import Network
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "html", "json")
 _DURATION = re.compile(r"^\s*(\d{1,5})\s*([dwh])\s*$", re.I)
 _UNIT = {"d": timedelta(days=1), "w": timedelta(weeks=1), "h": timedelta(hours=1)}
+MAX_DNS_IPS = 50  # upper bound of dns_max_ips (a run checks at most reports.dns.MAX_IPS_TOTAL addresses)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,6 +31,7 @@ class ReportConfig:
     prefix_v6: int = 64  # IPv6 cluster prefix length
     prefix_v4: int = 24  # IPv4 cluster prefix length
     top: int = 10  # how many prefixes / domains / providers the trend tables name
+    dns_max_ips: int = 5  # with DNS checks on: sending IPs checked per cluster (the most frequent)
 
 
 def parse_duration(text: str, where: str = "since") -> timedelta:
@@ -69,8 +71,8 @@ def _int(table: dict[str, object], key: str, where: str, *, default: int, lo: in
 
 
 def parse_report_config(table: dict[str, object], where: str = "report") -> ReportConfig:
-    """The `[report]` table: out, formats, since, prefix_v6, prefix_v4, top."""
-    known = {"out", "formats", "since", "prefix_v6", "prefix_v4", "top"}
+    """The `[report]` table: out, formats, since, prefix_v6, prefix_v4, top, dns_max_ips."""
+    known = {"out", "formats", "since", "prefix_v6", "prefix_v4", "top", "dns_max_ips"}
     for key in table:
         if key not in known:
             raise ConfigError(f"{where}.{key}: unknown key (known: {', '.join(sorted(known))})")
@@ -91,6 +93,7 @@ def parse_report_config(table: dict[str, object], where: str = "report") -> Repo
         prefix_v6=_int(table, "prefix_v6", where, default=64, lo=1, hi=128),
         prefix_v4=_int(table, "prefix_v4", where, default=24, lo=1, hi=32),
         top=_int(table, "top", where, default=10, lo=1, hi=1000),
+        dns_max_ips=_int(table, "dns_max_ips", where, default=5, lo=1, hi=MAX_DNS_IPS),
     )
 
 

@@ -13,6 +13,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 import pandas as pd
@@ -25,8 +26,12 @@ from reports.model import Report
 from reports.svg import Series, colours, lines, stacked_bars
 from reports.trends import OTHER, series, top_keys
 
+if TYPE_CHECKING:
+    from reports.dns import DnsResults
+
 CHART_REASONS = 8  # reasons drawn separately in the charts; the rest are "other"
 CHART_PREFIXES = 6  # prefixes drawn in the top-prefix chart
+DNS_CELLS = ("ptr_present", "fcrdns_ok", "spf_result", "listed_on")  # cluster-table columns with DNS checks on
 TEMPLATES = Path(__file__).with_name("templates")  # report.html.j2, report.css, report.js (package data)
 
 
@@ -76,13 +81,24 @@ def _cluster_rows(report: Report) -> list[dict[str, object]]:
         row["change_text"] = _change(row)
         row["share_text"] = f"{100 * float(str(row['share'])):.1f}%"
         row["samples"] = report.samples.get(str(row["id"]), [])
+        if report.dns is not None:
+            _add_dns(row, report.dns)
         out.append(row)
     return out
 
 
-def _script_data(clusters: list[dict[str, object]]) -> list[dict[str, object]]:
+def _add_dns(row: dict[str, object], dns: DnsResults) -> None:
+    """The DNS cells' states and the drill-down evidence (reports/dns_html.py) of one cluster row."""
+    from reports.dns_html import cell_state, cluster_evidence  # noqa: PLC0415 - only with DNS checks
+
+    row["dns_states"] = {k: cell_state(k, row.get(k)) for k in DNS_CELLS}
+    row["dns"] = cluster_evidence(dns, str(row["id"]))
+
+
+def _script_data(clusters: list[dict[str, object]], *, dns: bool) -> list[dict[str, object]]:
     keep = ("id", "type", "prefix", "network", "reason", "blocklist", "failures", "recipients", "domains",
-            "top_domains", "providers", "sending_ips", "top_diagnostic", "previous", "change", "change_pct")
+            "top_domains", "providers", "sending_ips", "top_diagnostic", "previous", "change", "change_pct",
+            *(("dns_checked", *DNS_CELLS) if dns else ()))
     data = []
     for row in clusters:
         item: dict[str, object] = {k: row.get(k) for k in keep}
@@ -150,7 +166,8 @@ def render_html(report: Report) -> str:
     return template.render(
         csp=csp, script=Markup(script), style=Markup(style),  # noqa: S704 - our own static files
         report=report, version=__version__, headline=_headline(report), charts=_charts(report),
-        clusters=clusters, data=safe_json({"clusters": _script_data(clusters)}),
+        clusters=clusters, data=safe_json({"clusters": _script_data(clusters, dns=report.dns is not None)}),
+        dns=report.dns is not None,
         generated=report.generated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         sources=", ".join(report.sources) or "all sources",
     )

@@ -1,5 +1,6 @@
 """The report as one JSON document for machines: the same tables as the CSV files, plus the period,
-the options and the headline numbers. Times are ISO 8601 UTC, days YYYY-MM-DD, missing values null.
+the options and the headline numbers (and, with DNS checks, `dns`: per address the evidence). Times
+are ISO 8601 UTC, days YYYY-MM-DD, missing values null.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ def report_document(report: Report, *, include_failures: bool = True) -> dict[st
             continue
         doc[table.name] = table_records(table)
     doc["samples"] = {cid: [{"diagnostic": d, "count": n} for d, n in s] for cid, s in report.samples.items()}
+    if report.dns is not None:
+        from reports.dns import document  # noqa: PLC0415 - only reports with DNS checks load the checks
+
+        doc["dns"] = document(report.dns)
     return doc
 
 

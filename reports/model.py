@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from reports.dns import DnsResults
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,6 +97,7 @@ class Report:
     daily: pd.DataFrame  # long: date, type, by, key, count
     daily_wide: pd.DataFrame  # date x reason pivot of failures, plus total failures and delays
     samples: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # cluster id -> diagnostics, counts
+    dns: DnsResults | None = None  # DNS checks of the clusters' sending IPs (None: not asked for, nothing looked up)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -107,8 +112,10 @@ class Table:
 def tables(report: Report) -> tuple[Table, ...]:
     """The report's tables in the order every writer uses."""
     day = frozenset({"date"})
+    dns = (Table(name="dns_checks", frame=report.dns.table),) if report.dns is not None else ()
     return (
         Table(name="clusters", frame=report.clusters),
+        *dns,
         Table(name="daily", frame=report.daily, day_columns=day),
         Table(name="daily_wide", frame=report.daily_wide, day_columns=day),
         Table(name="failures", frame=report.failures),

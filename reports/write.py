@@ -14,12 +14,16 @@ import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ndr.errors import NdrError
 from reports.build import FailureSource, report_from_store
 from reports.config import ReportConfig, parse_duration
 from reports.model import Period, Report, ReportOptions
 from reports.networks import Network, NetworkTable
+
+if TYPE_CHECKING:
+    from ndr.check.config import DnsConfig
 
 WRITERS: dict[str, str] = {
     "csv": "reports.csv:write_csv",
@@ -68,10 +72,13 @@ def write_formats(report: Report, out: Path, formats: Sequence[str]) -> tuple[li
 
 def write_reports(store: FailureSource, config: ReportConfig, *, networks: Sequence[Network] = (),
                   now: datetime | None = None, period: Period | None = None, out: Path | None = None,
-                  sources: Sequence[str] | None = None) -> tuple[Report, list[Path], list[str]]:
+                  sources: Sequence[str] | None = None,
+                  dns: DnsConfig | None = None) -> tuple[Report, list[Path], list[str]]:
     """Build the report for `period` (default: config.since ending now) and write config.formats.
 
-    Returns (report, files written, errors). Raises ReportError when no output directory is known.
+    With `dns` (DNS checks asked for) the clusters' sending IPs are checked first (reports/dns.py);
+    without it nothing is looked up. Returns (report, files written, errors). Raises ReportError
+    when no output directory is known.
     """
     moment = now or datetime.now(UTC)
     target = out or (Path(config.out).expanduser() if config.out else None)
@@ -79,7 +86,12 @@ def write_reports(store: FailureSource, config: ReportConfig, *, networks: Seque
         raise ReportError("report.out: no output directory configured")
     chosen = period or Period.last(parse_duration(config.since, "report.since"), moment)
     options = ReportOptions(prefix_v6=config.prefix_v6, prefix_v4=config.prefix_v4, top=config.top)
-    report = report_from_store(store, period=chosen, options=options, networks=NetworkTable(networks),
-                               generated_at=moment, sources=sources)
+    table = NetworkTable(networks)
+    report = report_from_store(store, period=chosen, options=options, networks=table, generated_at=moment,
+                               sources=sources)
+    if dns is not None:
+        from reports.dns import check_report  # noqa: PLC0415 - dnspython and the checks only when asked for
+
+        report = check_report(report, dns, networks=table, max_ips=config.dns_max_ips)
     written, errors = write_formats(report, target, config.formats)
     return report, written, errors

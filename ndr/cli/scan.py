@@ -27,9 +27,12 @@ EXIT_INTERRUPTED = 130
 @click.option("--max-messages", type=click.IntRange(min=1), default=None, metavar="N",
               help="Stop each source after N messages fetched (a trial run; the next scan resumes).")
 @click.option("--dry-run", is_flag=True, help="Fetch and analyse, but store nothing and run no after-actions.")
+@click.option("--dns/--no-dns", "dns", default=None,
+              help="In the reports written after the scan ([report] out): check each cluster's sending IPs in DNS "
+                   "(PTR, FCrDNS, SPF, block lists). Default: [dns] enabled. The scan itself never queries DNS.")
 @verbosity_options
 def scan(*, config_path: Path | None, source_names: tuple[str, ...], max_messages: int | None, dry_run: bool,
-          verbose: int, quiet: bool) -> None:
+          dns: bool | None, verbose: int, quiet: bool) -> None:
     """Read new messages from the configured sources, analyse them and store them, exactly once.
 
     Each message is stored once (by source reference and by content digest) together with the
@@ -41,6 +44,7 @@ def scan(*, config_path: Path | None, source_names: tuple[str, ...], max_message
       ndr scan                                  every source of ~/.config/ndr/config.toml
       ndr scan --config /etc/ndr.toml --source bounces
       ndr scan --dry-run --max-messages 50 -v   try a new source without storing anything
+      ndr scan --dns                            reports with PTR/SPF/block-list checks of the clusters
       15 2 * * *  ndr scan -q                   crontab: problems and the summary only
     \b
     Off a terminal it logs one line per stored message (source: reference: verdict) and
@@ -71,7 +75,7 @@ def scan(*, config_path: Path | None, source_names: tuple[str, ...], max_message
     if not dry_run and getattr(config.section("report"), "out", None):
         from ndr.cli.report import after_scan  # noqa: PLC0415 - pandas only when [report] asks for files
 
-        code = max(code, after_scan(config))
+        code = max(code, after_scan(config, dns))
     sys.exit(code)
 
 

@@ -8,7 +8,8 @@
   var byId = {};
   data.clusters.forEach(function (c) {
     c.search = [c.id, c.type, c.prefix, c.network, c.reason, c.blocklist, c.top_domains, c.providers,
-                c.sending_ips, c.top_diagnostic].filter(Boolean).join(" ").toLowerCase();
+                c.sending_ips, c.top_diagnostic, c.dns_checked, c.spf_result, c.listed_on].filter(Boolean)
+      .join(" ").toLowerCase();
     byId[c.id] = c;
   });
   var groups = Array.prototype.slice.call(table.querySelectorAll("tbody.cluster"));
