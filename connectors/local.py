@@ -161,8 +161,7 @@ class FileTreeConnector:
             if data is None:
                 continue
             count += 1
-            yield RawMessage(ref=ref, data=data, cursor=json.dumps({"after": ref}), received_at=_mtime(path),
-                             folder="new" if self.maildir and path.parent.name == "new" else None)
+            yield RawMessage(ref=ref, data=data, cursor=json.dumps({"after": ref}), received_at=_mtime(path))
 
     def after_store(self, message: RawMessage) -> None:
         """Local sources are read-only."""
