@@ -136,6 +136,11 @@ def parse_forefront(value: str) -> dict[str, str]:
     return fields
 
 
+# The headers antispam_of reads (lowercase), for callers that check presence cheaply first.
+HEADERS = frozenset({"x-forefront-antispam-report", "x-forefront-antispam-report-untrusted", "x-microsoft-antispam",
+                     "x-ms-exchange-organization-scl"})
+
+
 def antispam_of(msg: Message) -> AntiSpam | None:
     """The Microsoft anti-spam verdicts of a message, or None when it carries none."""
     report = msg.get("X-Forefront-Antispam-Report")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.message import Message
 
+from analyzer.headers.antispam import HEADERS as ANTISPAM_HEADERS
 from analyzer.headers.antispam import antispam_of
+from analyzer.headers.auth import HEADERS as AUTH_HEADERS
 from analyzer.headers.auth import auth_chain
 from analyzer.headers.received import received_chain
 from analyzer.model import AntiSpam, AuthResult, Hop
@@ -23,11 +25,12 @@ class HeaderFacts:
 
 def read_headers(msg: Message) -> HeaderFacts:
     """Parse the Received, authentication and anti-spam headers of `msg`. Never raises on mail."""
-    hops, hop_defect = received_chain(msg)
-    auth, auth_defect = auth_chain(msg)
+    names = {name.lower() for name in msg.keys()}  # noqa: SIM118 - keys() does not decode the values
+    hops, hop_defect = received_chain(msg) if "received" in names else ((), None)
+    auth, auth_defect = auth_chain(msg) if not names.isdisjoint(AUTH_HEADERS) else ((), None)
     return HeaderFacts(
         hops=hops,
         auth=auth,
-        antispam=antispam_of(msg),
+        antispam=antispam_of(msg) if not names.isdisjoint(ANTISPAM_HEADERS) else None,
         defects=tuple(d for d in (hop_defect, auth_defect) if d),
     )

@@ -28,6 +28,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import Message
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from analyzer import limits
 from analyzer.headers.lexer import comment_end, comment_inner
@@ -75,25 +76,30 @@ _DATE_TAIL = re.compile(
 
 def parse_received(value: object) -> Hop:
     """One Received header value into a Hop (delay_s is set by received_chain)."""
+    return Hop(**_fields(value)[0])
+
+
+def _fields(value: object) -> tuple[dict[str, Any], datetime | None]:
+    """The Hop fields of one header value, and its time (for the delays)."""
     raw = " ".join(clip(header_str(value), limits.MAX_RECEIVED_CHARS).split())  # unfolded
     head, at = _split_date(raw)
     clauses = _clauses(head)
     helo, rdns, from_ip = _from_clause(clauses.get("from", []))
     by_host, by_ip = _by_clause(clauses.get("by", []))
     protocol = _words(clauses.get("with", []))
-    return Hop(
-        from_host=helo,
-        from_ip=from_ip,
-        from_rdns=rdns,
-        by_host=by_host,
-        by_ip=by_ip,
-        protocol=protocol,
-        tls=_tls(raw, protocol),
-        id=_first_value(clauses.get("id", [])),
-        for_addr=_for_addr(clauses.get("for", [])),
-        at=at.isoformat() if at is not None else None,
-        raw=raw,
-    )
+    return {
+        "from_host": helo,
+        "from_ip": from_ip,
+        "from_rdns": rdns,
+        "by_host": by_host,
+        "by_ip": by_ip,
+        "protocol": protocol,
+        "tls": _tls(raw, protocol),
+        "id": _first_value(clauses.get("id", [])),
+        "for_addr": _for_addr(clauses.get("for", [])),
+        "at": at.isoformat() if at is not None else None,
+        "raw": raw,
+    }, at
 
 
 def received_chain(msg: Message) -> tuple[tuple[Hop, ...], str | None]:
@@ -108,7 +114,15 @@ def received_chain(msg: Message) -> tuple[tuple[Hop, ...], str | None]:
         defect = (f"{len(values)} Received headers: only the newest {limits.MAX_RECEIVED} were read "
                   f"(limits.MAX_RECEIVED)")
         values = values[: limits.MAX_RECEIVED]
-    return with_delays([parse_received(v) for v in reversed(values)]), defect
+    hops: list[Hop] = []
+    previous: datetime | None = None
+    for value in reversed(values):  # oldest first; one Hop each, its delay computed on the way
+        fields, at = _fields(value)
+        when = _utc(at) if at is not None else None
+        delay = (when - previous).total_seconds() if when is not None and previous is not None else None
+        hops.append(Hop(**fields, delay_s=delay))
+        previous = when or previous
+    return tuple(hops), defect
 
 
 def hops_of(msg: Message) -> tuple[Hop, ...]:
@@ -135,9 +149,12 @@ def _as_utc(iso: str | None) -> datetime | None:
     if not iso:
         return None
     try:
-        dt = datetime.fromisoformat(iso)
+        return _utc(datetime.fromisoformat(iso))
     except ValueError:
         return None
+
+
+def _utc(dt: datetime) -> datetime:
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)  # no zone (-0000): read as UTC
 
 
