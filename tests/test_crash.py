@@ -74,7 +74,8 @@ def test_sigkill_at_random_points_then_rerun_stores_everything_exactly_once(tmp_
 
     killed = 0
     for attempt in range(KILLS):
-        proc = subprocess.Popen(ndr_argv("scan", "--config", str(cfg), "-q"), env=env, cwd=ROOT,
+        batch = str(rng.choice([1, 2, 7, 30, 100]))  # small batches: more kills land inside a transaction
+        proc = subprocess.Popen(ndr_argv("scan", "--config", str(cfg), "-q", "--batch-size", batch), env=env, cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         if attempt % 2:  # kill after a random delay: during start-up, schema creation or the scan
             deadline = time.monotonic() + rng.uniform(0.05, 2.5)
@@ -91,7 +92,7 @@ def test_sigkill_at_random_points_then_rerun_stores_everything_exactly_once(tmp_
         assert proc.stderr is not None
         proc.stderr.close()
         killed += 1
-        print(f"seed {seed}: killed run {attempt + 1} with {_stored(store)} messages stored")
+        print(f"seed {seed}: killed run {attempt + 1} (batch {batch}) with {_stored(store)} messages stored")
         if store.exists():
             _check_consistent(store, box, offsets)
 

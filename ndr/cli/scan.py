@@ -27,12 +27,14 @@ EXIT_INTERRUPTED = 130
 @click.option("--max-messages", type=click.IntRange(min=1), default=None, metavar="N",
               help="Stop each source after N messages fetched (a trial run; the next scan resumes).")
 @click.option("--dry-run", is_flag=True, help="Fetch and analyse, but store nothing and run no after-actions.")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=100, show_default=True, metavar="N",
+              help="Messages stored per transaction (with the source's cursor).")
 @click.option("--dns/--no-dns", "dns", default=None,
               help="In the reports written after the scan ([report] out): check each cluster's sending IPs in DNS "
                    "(PTR, FCrDNS, SPF, block lists). Default: [dns] enabled. The scan itself never queries DNS.")
 @verbosity_options
 def scan(*, config_path: Path | None, source_names: tuple[str, ...], max_messages: int | None, dry_run: bool,
-          dns: bool | None, verbose: int, quiet: bool) -> None:
+          batch_size: int, dns: bool | None, verbose: int, quiet: bool) -> None:
     """Read new messages from the configured sources, analyse them and store them, exactly once.
 
     Each message is stored once (by source reference and by content digest) together with the
@@ -57,7 +59,7 @@ def scan(*, config_path: Path | None, source_names: tuple[str, ...], max_message
     sources = _select(config, source_names)
     console = terminal()
     log = setup_logging(console, verbose=verbose, quiet=quiet)
-    options = ScanOptions(max_messages=max_messages, dry_run=dry_run)
+    options = ScanOptions(max_messages=max_messages, dry_run=dry_run, batch_size=batch_size)
     argv = shlex.join(sys.argv[1:])
     try:
         with contextlib.ExitStack() as stack:
