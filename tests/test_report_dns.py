@@ -16,21 +16,37 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 
-from ndr.check.resolver import GIVE_UP_AFTER
+from ndr.check.config import DnsConfig, parse_server
+from ndr.check.model import IpCheck, PtrCheck
+from ndr.check.resolver import GIVE_UP_AFTER, Answer, Status
+from reports.build import build_report
+from reports.cells import is_formula_like
+from reports.dns import check_report, checked_text, plan
+from reports.dns_columns import yes_no
+from reports.dns_html import cell_state
+from reports.model import Period, Report, ReportOptions
+from reports.networks import NetworkTable
+from reports.write import write_formats
 from tests.dnsproxy import CountingProxy, counting_proxy
 from tests.knot import KnotServer, knot
 from tests.scanhelp import ndr, toml_source, write_config
+from tests.test_aggregate import row
+from tests.test_html_browser import Page, browser
 
-__all__ = ["knot"]  # the fixture, imported for pytest
+__all__ = ["browser", "knot"]  # the fixtures, imported for pytest
 
 pytestmark = pytest.mark.dns
 PERIOD = ("--from", "2025-03-01", "--to", "2025-03-31")
 M365 = "2a01:111:f403:2612::700"
+# The TXT reason of 192.0.2.66 on the hostile.example.net list (tests/dns/hostile.example.net.zone).
+HOSTILE_TXT = '<script>window.__pwned = 4</script><img src=x onerror="window.__pwned = 5"> =HYPERLINK("http://example.com")'
 
 
 def bounce(n: int, rcpt: str, status: str, diag: str, sender: str, *, day: int = 18,
@@ -358,9 +374,9 @@ def test_dead_resolver_still_writes_the_reports(store: tuple[Path, Path], tmp_pa
         "report.xlsx"]
     assert 0 < len(asked) <= GIVE_UP_AFTER + 4  # gives up after 12 timeouts in a row (+ those in flight)
     rows = read_csv(tmp_path / "out" / "clusters.csv")
-    for row in rows:
-        assert (row["ptr_present"], row["fcrdns_ok"], row["listed_on"]) == ("could not check",) * 3, row["id"]
-        assert "could not be checked" in row["dns_advice"]
+    for cluster in rows:
+        assert (cluster["ptr_present"], cluster["fcrdns_ok"], cluster["listed_on"]) == ("could not check",) * 3
+        assert "could not be checked" in cluster["dns_advice"]
     assert by_reason(rows)["spamdetected"]["spf_result"] == "example.com: temperror"
     doc = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert sorted(doc["dns"]["incomplete"]) == sorted(r["ip"] for r in read_csv(tmp_path / "out" / "dns_checks.csv"))
@@ -391,5 +407,141 @@ def test_dns_max_ips_config() -> None:
     cfg = parse({"report": {"dns_max_ips": 3}}).section("report")
     assert isinstance(cfg, ReportConfig) and cfg.dns_max_ips == 3
     assert ReportConfig().dns_max_ips == 5
-    with pytest.raises(ConfigError, match="report.dns_max_ips: expected an integer from 1 to 50"):
+    with pytest.raises(ConfigError, match=r"report\.dns_max_ips: expected an integer from 1 to 50"):
         parse({"report": {"dns_max_ips": 0}})
+
+
+# --- the library: mixed answers inside one cluster, bounds ---------------------------------------------
+
+def _report(rows: list[dict[str, object]]) -> Report:
+    return build_report(rows, period=Period.days(date(2025, 3, 1), date(2025, 3, 31)), options=ReportOptions(),
+                        networks=NetworkTable(), generated_at=datetime(2025, 4, 1, 6, 0, tzinfo=UTC))
+
+
+def _resolver_config(address: str, **kw: object) -> DnsConfig:
+    return DnsConfig(servers=(parse_server(address),), timeout=2.0, **kw)  # type: ignore[arg-type]
+
+
+def test_mixed_answers_in_one_cluster(proxy: CountingProxy) -> None:
+    # 192.0.2.10 resolves back; .11's PTR name points elsewhere; .12 and .68 have no PTR; zen refuses .68
+    counts = {"192.0.2.10": 4, "192.0.2.11": 3, "192.0.2.12": 2, "192.0.2.68": 1}
+    rows = [row(10 + i, ip, "badreputation", f"{ip}-{i}@gmail.example", sender="News <news@example.com>")
+            for ip, n in counts.items() for i in range(n)]
+    report = check_report(_report(rows), _resolver_config(proxy.address), networks=NetworkTable())
+    c = report.clusters.iloc[0]
+    assert c["dns_checked"] == "192.0.2.10, 192.0.2.11, 192.0.2.12, 192.0.2.68"
+    assert c["ptr_present"] == "partly: no for 192.0.2.12, 192.0.2.68"
+    assert c["fcrdns_ok"] == "partly: no for 192.0.2.11, 192.0.2.12, 192.0.2.68"
+    assert c["spf_result"] == "example.com: pass for 192.0.2.10, fail for 192.0.2.11, 192.0.2.12, 192.0.2.68"
+    assert c["listed_on"] == "none; could not check zen.spamhaus.org"  # 127.255.255.254 is a refusal
+    assert c["dns_advice"].startswith("The PTR name of 192.0.2.11 (mismatch.example.com) does not resolve back")
+    assert report.dns is not None
+    assert report.dns.incomplete == ("192.0.2.68",)
+    assert max(proxy.counts().values()) == 1
+
+
+def test_plan_bounds_per_cluster_and_per_run() -> None:
+    rows = [row(10, f"198.51.100.{n}", "badreputation", f"a{n}-{i}@example.org") for n in (1, 2, 3, 4)
+            for i in range(n)]  # .4 most frequent, then .3, .2, .1
+    rows += [row(11, ip, "blocked", f"b{i}@example.org") for i, ip in enumerate(("198.51.100.9", "198.51.100.4"))]
+    report = _report(rows)
+    plans = plan(report, 2)
+    first, second = (plans[cid] for cid in report.clusters["id"])
+    assert (first.ips, first.not_checked) == (("198.51.100.4", "198.51.100.3"), 2)
+    assert (second.ips, second.not_checked) == (("198.51.100.4", "198.51.100.9"), 0)  # equal counts: by address
+    tight = plan(report, 2, total=2)  # the run's limit: an address already chosen costs nothing
+    assert [(p.ips, p.not_checked) for p in tight.values()] == [
+        (("198.51.100.4", "198.51.100.3"), 2), (("198.51.100.4",), 1)]
+    assert checked_text(tight[str(report.clusters["id"].iloc[1])]) == "198.51.100.4 (+1 not checked)"
+    assert first.domains == ("example.com",)
+
+
+# --- hostile DNS text in a real browser and in the spreadsheets ------------------------------------------
+
+@pytest.fixture(scope="module")
+def hostile_report(knot: KnotServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rows = [row(12, "192.0.2.66", "blocked", f"h{i}@example.net", blocklist="zen.spamhaus.org") for i in range(3)]
+    rows += [row(13, "192.0.2.10", "spamdetected", "s@gmail.example")]
+    config = _resolver_config(knot.address, dnsbls=("hostile.example.net", "zen.spamhaus.org"))
+    report = check_report(_report(rows), config, networks=NetworkTable())
+    out = tmp_path_factory.mktemp("hostile-dns")
+    written, errors = write_formats(report, out, ["csv", "xlsx", "html"])
+    assert errors == [] and len(written) == 7
+    return out
+
+
+def test_hostile_dns_text_is_neutralised_in_spreadsheets(hostile_report: Path) -> None:
+    advice = by_reason(read_csv(hostile_report / "clusters.csv"))["blocked"]["dns_advice"]
+    assert advice.startswith("192.0.2.66 is listed on hostile.example.net")
+    assert HOSTILE_TXT in advice  # shown as the list wrote it, inside a cell that starts with text
+    for path in hostile_report.glob("*.csv"):
+        for record in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))):
+            assert not any(is_formula_like(cell) and not cell.lstrip("-").isdigit() for cell in record), path.name
+    wb = openpyxl.load_workbook(hostile_report / "report.xlsx")
+    assert all(c.data_type != "f" for ws in wb.worksheets for r in ws.iter_rows() for c in r)
+
+
+@pytest.mark.browser
+def test_dns_columns_and_evidence_in_chromium(browser: Any, hostile_report: Path) -> None:
+    page = Page(browser, (hostile_report / "report.html").as_uri())
+    try:
+        p = page.page
+        assert page.visible_clusters() == 2
+        p.fill("#filter", "hostile.example.net")  # the filter searches the listed_on column
+        assert page.visible_clusters() == 1
+        p.fill("#filter", "")
+        p.click("th[data-key=listed_on] button")
+        assert p.get_attribute("th[data-key=listed_on]", "aria-sort") == "ascending"
+        listed = p.locator("tbody.cluster tr.row td.listed_on").all_inner_texts()
+        assert listed == sorted(listed, key=str.lower)
+        blocked = p.locator("tbody.cluster", has=p.locator("td.listed_on.dns-bad"))
+        assert blocked.locator("td.ptr_present").inner_text() == "yes"
+        blocked.locator("button.toggle").click()
+        detail = blocked.locator("tr.detail")
+        assert detail.is_visible()
+        text = detail.inner_text()
+        assert "DNS checks." in text and "Forward-confirmed (FCrDNS)" in text
+        assert "66.2.0.192.in-addr.arpa PTR -> mail66.example.com" in text
+        assert "66.2.0.192.zen.spamhaus.org A -> 127.0.0.2, 127.0.0.4" in text
+        assert HOSTILE_TXT in text  # the TXT record shown as text
+        assert p.evaluate("typeof window.__pwned") == "undefined"
+        assert p.locator("img").count() == 0
+        assert p.evaluate("document.scripts.length") == 2
+        assert page.dialogs == [] and page.errors == []
+        assert page.requests == [(hostile_report / "report.html").as_uri()]
+    finally:
+        page.close()
+
+
+# --- the wording rules (pure) ----------------------------------------------------------------------
+
+def _ip(ip: str, *, ptr: bool | None) -> IpCheck:
+    """An IpCheck whose PTR lookup found a name (True), found none (False) or timed out (None)."""
+    status = {True: Status.OK, False: Status.NXDOMAIN, None: Status.TIMEOUT}[ptr]
+    names = ("mail.example.com",) if ptr else ()
+    answer = Answer(name=f"{ip}.in-addr.arpa", rdtype="PTR", status=status, records=names)
+    return IpCheck(ip=ip, version=4, ptr=PtrCheck(ip=ip, query=answer.name, answer=answer, names=names))
+
+
+@pytest.mark.parametrize(("ptrs", "expected"), [
+    ((True, True), "yes"),
+    ((False, False), "no"),
+    ((None, None), "could not check"),
+    ((True, False, None), "partly: no for 192.0.2.2; could not check 192.0.2.3"),
+    ((False, None), "no for 192.0.2.1; could not check 192.0.2.2"),
+    ((True, False, False, False, False, False), "partly: no for 192.0.2.2, 192.0.2.3, 192.0.2.4 +2 more"),
+])
+def test_yes_no_wording(ptrs: tuple[bool | None, ...], expected: str) -> None:
+    checks = [_ip(f"192.0.2.{i}", ptr=p) for i, p in enumerate(ptrs, start=1)]
+    assert yes_no(checks, lambda c: c.ptr_present) == expected
+
+
+@pytest.mark.parametrize(("column", "value", "state"), [
+    ("ptr_present", "yes", "ok"), ("ptr_present", "no", "bad"), ("fcrdns_ok", "partly: no for 192.0.2.2", "warn"),
+    ("ptr_present", "could not check", "unknown"), ("listed_on", "none", "ok"),
+    ("listed_on", "none; could not check zen.spamhaus.org", "warn"), ("listed_on", "bl.spamcop.net", "bad"),
+    ("spf_result", "example.com: pass; example.org: pass", "ok"), ("spf_result", "example.com: softfail", "bad"),
+    ("listed_on", "not checked (offline)", "unknown"), ("ptr_present", None, ""),
+])
+def test_html_cell_states(column: str, value: str | None, state: str) -> None:
+    assert cell_state(column, value) == state
