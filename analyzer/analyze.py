@@ -159,11 +159,13 @@ def _recipient(found: Found, original: Original | None, options: Options, report
 
 
 def _address(value: str | None) -> str | None:
+    """'Name <local@Example.COM>' / '<local@example.com>' / 'local@example.com' -> 'local@example.com'."""
     if not value:
         return None
-    v = value.strip().strip("<>\"' ").strip()
-    if "<" in v and ">" in v:
-        v = v[v.rindex("<") + 1 : v.rindex(">")]
+    v = value.strip()
+    if "<" in v:
+        v = v[v.rindex("<") + 1:].split(">", 1)[0]
+    v = v.strip().strip("\"' ").strip()
     if "@" in v:
         local, _, domain = v.rpartition("@")
         v = f"{local}@{domain.lower()}"

@@ -93,6 +93,15 @@ def split_type(value: str | None) -> tuple[str | None, str | None]:
     return None, value.strip() or None
 
 
+def mta_name(value: str | None) -> str | None:
+    """'dns; mx.example.net (TCP|192.0.2.1|25) (comment)' -> 'mx.example.net'; the host without comments."""
+    name = split_type(value)[1]
+    if not name:
+        return None
+    host = name.split("(", 1)[0].split()[0] if name.split("(", 1)[0].split() else ""
+    return host.rstrip(".;,") or None
+
+
 def _value(fields: dict[str, str], name: str) -> str | None:
     v = fields.get(name)
     return v.strip() if v and v.strip() else None
@@ -114,8 +123,8 @@ def parse_dsn(text: str) -> DsnReport | None:
         return None
     mf = dict(message_fields)
     return DsnReport(
-        reporting_mta=split_type(_value(mf, "reporting-mta"))[1],
-        received_from_mta=split_type(_value(mf, "received-from-mta"))[1],
+        reporting_mta=mta_name(_value(mf, "reporting-mta")),
+        received_from_mta=mta_name(_value(mf, "received-from-mta")),
         arrival_date=_value(mf, "arrival-date"),
         message_fields=tuple(message_fields),
         recipients=tuple(recipients),
@@ -133,7 +142,7 @@ def _recipient(block: list[tuple[str, str]]) -> DsnRecipient:
         original_recipient=split_type(_value(f, "original-recipient"))[1],
         action=(_value(f, "action") or "").lower().split()[0] if _value(f, "action") else None,
         status=_value(f, "status"),
-        remote_mta=split_type(_value(f, "remote-mta"))[1],
+        remote_mta=mta_name(_value(f, "remote-mta")),
         diagnostic_type=dtype,
         diagnostic=diag,
         last_attempt=_value(f, "last-attempt-date"),

@@ -64,6 +64,7 @@ _FALLBACKS: dict[str, tuple[str, ...]] = {
     "euc_jp": ("cp932", "euc_jis_2004"),
     "cp932": ("euc_jp",),
     "gb18030": ("big5",),
+    "utf-8": ("cp1252",),  # labelled UTF-8, written in a Windows code page
 }
 
 
@@ -84,7 +85,8 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
         return data.decode(name), False
     except UnicodeDecodeError:
         pass
-    for other in ("utf-8", *_FALLBACKS.get(codecs.lookup(name).name, ())):
+    codec = codecs.lookup(name).name
+    for other in (*(("utf-8",) if codec != "utf-8" else ()), *_FALLBACKS.get(codec, ())):
         try:
             return data.decode(other), True
         except UnicodeDecodeError:

@@ -189,6 +189,8 @@ def decide(case: Case) -> Hit | None:
             return hit
     if case.command == "MAIL":
         return Hit(R.REJECTED, "command.mail", case.command)  # refused at MAIL FROM: the envelope sender
+    if case.command in ("CONN", "HELO", "EHLO"):
+        return Hit(R.BLOCKED, f"command.{case.command.lower()}", case.command)  # refused before any envelope
     by_status = reason_of(case.status)
     if by_status is not None:
         return Hit(by_status, f"status.{case.status}", case.status)

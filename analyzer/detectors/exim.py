@@ -35,6 +35,9 @@ ORIGINAL_MARKERS = ("------ this is a copy of", "------ the body of the message 
                     "included is a copy of the message", "--- the header of the original message is following",
                     "content-type: message/rfc822", "content-type: text/rfc822-headers")
 _HOST = re.compile(r"\bhost ([A-Za-z0-9.\-]+) \[([0-9a-fA-F.:]+)\]")
+_SMTP_ERROR = re.compile(r"(?:Delay reason: )?SMTP error from remote (?:mail server|mailer|server) after "
+                         r"[^:]*(?::<[^>]*>)?(?: SIZE=\d+)?:\s*", re.I)
+_HOST_PREFIX = re.compile(r"^host [A-Za-z0-9.\-]+ \[[0-9a-fA-F.:]+\]:?\s*")
 _GENERATED = re.compile(r"^\(?(?:ultimately )?generated (?:by|from) <?([^\s>)]+)>?\)?$", re.I)
 _TRAILER = re.compile(r"^(?:the following text was generated|no action is required|delivery attempts will continue|"
                       r"this address has been ignored|the message identifier is|for the following reason)", re.I)
@@ -147,11 +150,17 @@ def _found(first: str, details: list[str], extra: str | None, failed: str | None
     else:
         recipient = recipient.strip("<>")
     host = _HOST.search(diagnostic)
+    command = find_command(diagnostic)
+    said = _SMTP_ERROR.search(diagnostic)
+    if said is not None:  # keep the server's words; the host and the command are fields of their own
+        diagnostic = _HOST_PREFIX.sub("", diagnostic[said.end():]).strip()
     found = Found(
         recipient=recipient,
+        original_recipient=generated if generated and not local else None,  # "(generated from alias@...)"
         diagnostic=diagnostic or None,
         remote_mta=host.group(1) if host else None,
-        command=find_command(diagnostic),
+        command=command,
+        action="failed",
     )
     found = with_verdict(found, RULES)
     if _TIMEOUT.search(diagnostic) and found.status is None:

@@ -28,6 +28,8 @@ _RCPT = re.compile(r"^<([^>\s]{1,300}@[^>\s]{1,255}|[^>\s@]{1,100})>(?: \(expand
 _REMOTE = re.compile(r"\bhost ([A-Za-z0-9.\-]+)\[[^\]]*\](?: said| refused)", re.I)
 _CONNECT_TO = re.compile(r"(?:connect to|lost connection with|conversation with) ([A-Za-z0-9.\-]+)\[", re.I)
 _ORIGINAL = ("content-type: message/rfc822", "content-type: text/rfc822-headers")
+_SAID = re.compile(r"^host [A-Za-z0-9.\-]+\[[^\]]*\] said:\s*", re.I)
+_IN_REPLY = re.compile(r"\s*\(in reply to [^)]{1,40} command\)\s*$", re.I)
 
 # Postfix's own texts whose meaning the format decides (local(8)/pipe(8) delivery agents).
 RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
@@ -96,6 +98,9 @@ def _found(rcpt: tuple[str, str | None], parts: list[str]) -> Found:
             if pattern.search(diagnostic):
                 command = stage
                 break
+    said = _SAID.search(diagnostic)
+    if said is not None:  # keep the server's words; the host and the command are fields of their own
+        diagnostic = _IN_REPLY.sub("", diagnostic[said.end():]).strip()
     return Found(
         recipient=rcpt[0],
         original_recipient=rcpt[1] or None,

@@ -18,10 +18,11 @@ names the SMTP command. `read_qmail_text` is shared with qmail-derived formats.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from email.message import Message
 
 from analyzer.detectors.base import Detection, Detector, Found
-from analyzer.detectors.textscan import lines, pasted_headers, split_at, with_verdict
+from analyzer.detectors.textscan import lines, pasted_headers, split_at, verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
 from analyzer.smtp import find_command
@@ -34,6 +35,8 @@ ORIGINAL_MARKERS = ("--- below this line is a copy of the message", "--- enclose
 _RCPT = re.compile(r"^<([^>\s]*@[^>\s]*|[^>\s]+)>:?\s*(.*)$")
 _REMOTE = re.compile(r"(?:connected to|^|\s)(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]{3,39}) (?:does not like|failed after|"
                      r"but sender was|but my name was)", re.I)
+
+_GIVING_UP = re.compile(r"\s*Giving up on \S+\.?\s*$")
 
 # qmail-remote/qmail-local texts (qmail source, vpopmail vdelivermail) whose reason the format decides.
 RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
@@ -92,13 +95,19 @@ def read_qmail_text(
 def _found(rcpt: str, body: list[str], rules: tuple[tuple[str, Reason, re.Pattern[str]], ...]) -> Found:
     diagnostic = " ".join(body)
     remote = _REMOTE.search(diagnostic)
+    command = find_command(diagnostic)
+    said = diagnostic.find("Remote host said: ")
+    if said >= 0:  # keep the server's words; the stage is the command, the host the remote MTA
+        diagnostic = _GIVING_UP.sub("", diagnostic[said + len("Remote host said: "):]).strip()
     found = Found(
         recipient=rcpt,
         diagnostic=diagnostic or None,
         remote_mta=remote.group(1) if remote else None,
-        command=find_command(diagnostic),
+        command=command,
+        action="failed",
     )
-    return with_verdict(found, rules)
+    hit = verdict(rules, " ".join(body))  # qmail's own sentences decide, before the server's words were cut out
+    return replace(found, reason=hit[0], rule=hit[1], evidence=hit[2]) if hit else found
 
 
 DETECTOR = Detector("qmail", detect)

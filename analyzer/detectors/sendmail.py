@@ -75,6 +75,8 @@ def read_sendmail_text(text: str) -> tuple[list[Found], Message | None]:
     head, tail = split_at(text, _ORIGINAL)
     addresses = _addresses(head)
     events = _transcript(head)
+    section = _ADDRESSES.search(head)
+    action = "delayed" if section is not None and "transient" in section.group(1).lower() else "failed"
     found: list[Found] = []
     for addr, reason, expanded in addresses:
         event = _event_for(addr, reason, events)
@@ -83,14 +85,16 @@ def read_sendmail_text(text: str) -> tuple[list[Found], Message | None]:
             joined = join_reply_lines("\n".join(event.reply))
             if not diagnostic or diagnostic.strip().isdigit() or len(joined) > len(diagnostic) + 8:
                 diagnostic = joined
-        if not diagnostic or (diagnostic.strip().isdigit() and event is None):
-            diagnostic = _local_lines(head, addr) or diagnostic  # "(reason: 255)" is a mailer's exit code
+        if not diagnostic or diagnostic.strip().isdigit():
+            # "(reason: 255)" is a mailer's exit code, "<<< 421" a bare code: Sendmail's own lines say more
+            diagnostic = _local_lines(head, addr) or diagnostic
         found.append(Found(
             recipient=addr,
             original_recipient=expanded,
             diagnostic=diagnostic or None,
             command=event.command if event else None,
             remote_mta=event.host if event else None,
+            action=action if addresses else None,
         ))
     return found, pasted_headers(tail)
 

@@ -1,0 +1,48 @@
+"""The detector registry: names, order, and that each golden folder is read by the detector it names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analyzer import analyze
+from analyzer.detectors import DETECTORS
+from analyzer.mime import parse
+
+SAMPLES = Path(__file__).parent / "samples"
+NAMES = [d.name for d in DETECTORS]
+DETECTOR_SAMPLES = sorted(p for p in SAMPLES.rglob("*.eml") if p.parent.name in NAMES)
+
+
+def test_detector_names_are_unique() -> None:
+    assert len(NAMES) == len(set(NAMES)), sorted(n for n in NAMES if NAMES.count(n) > 1)
+
+
+def test_standards_come_after_the_vendor_formats() -> None:
+    assert NAMES[-2:] == ["rfc3464", "rfc3834"]
+
+
+@pytest.mark.parametrize("eml", DETECTOR_SAMPLES, ids=[str(p.relative_to(SAMPLES)) for p in DETECTOR_SAMPLES])
+def test_the_folder_names_the_detector_that_reads_the_sample(eml: Path) -> None:
+    assert analyze(eml.read_bytes()).reporter == eml.parent.name
+    expected = json.loads(eml.with_suffix(".json").read_text(encoding="utf-8"))
+    assert expected["reporter"] == eml.parent.name
+
+
+@pytest.mark.parametrize("data", [
+    b"",
+    b"\x00\xff" * 100,
+    b"From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail Returned to Sender\n\n"
+    b"This is the mail system at host x.",
+    b"From: Mail Delivery System <Mailer-Daemon@example.org>\nSubject: Mail delivery failed\n\n"
+    b"This message was created automatically by mail delivery software.\nThe following address(es) failed:\n\n  \n",
+    b"Subject: failure notice\n\nHi. This is the qmail-send program at x.\n<>:\n\n",
+    b"Subject: Returned mail: see transcript for details\n\n----- The following addresses had permanent fatal errors"
+    b" -----\n(reason: )\n----- Transcript of session follows -----\n<<<\n>>>\n",
+])
+def test_every_detector_survives_truncated_and_empty_reports(data: bytes) -> None:
+    p = parse(data)
+    for detector in DETECTORS:
+        detector.detect(p)  # must not raise: analyze() records a defect, but none should be needed
