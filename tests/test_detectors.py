@@ -46,3 +46,18 @@ def test_every_detector_survives_truncated_and_empty_reports(data: bytes) -> Non
     p = parse(data)
     for detector in DETECTORS:
         detector.detect(p)  # must not raise: analyze() records a defect, but none should be needed
+
+
+def test_an_unknown_text_bounce_with_auto_submitted_is_not_an_auto_reply() -> None:
+    data = (b"From: Mail Delivery System <MAILER-DAEMON@gw.example.org>\nTo: ana@example.org\n"
+            b"Subject: Undeliverable: Quarterly figures\nAuto-Submitted: auto-replied\n\n"
+            b"Your message could not be delivered to some.one@example.net.\n")
+    assert analyze(data).kind.value != "autoreply"
+
+
+def test_a_vacation_reply_is_an_auto_reply_of_its_sender() -> None:
+    data = (b"From: Rita Santos <r.santos@example.com>\nTo: ana@example.org\nSubject: Out of Office: Figures\n"
+            b"Auto-Submitted: auto-replied\n\nI am out of the office until Monday.\n")
+    a = analyze(data)
+    assert (a.kind.value, a.reporter) == ("autoreply", "rfc3834")
+    assert [(r.recipient, r.reason.value, r.hard) for r in a.recipients] == [("r.santos@example.com", "vacation", None)]
