@@ -24,10 +24,11 @@ from analyzer.mime import Parsed
 from analyzer.reasons import Reason
 from analyzer.smtp import find_command
 
-_FROM = re.compile(r"mailer-daemon|mail delivery system", re.I)
-_BODY = re.compile(r"this message was created automatically by (?:mail delivery software|the smtp relay)|"
-                   r"a message that you sent (?:could not be delivered|has not yet been delivered|contained one)|"
-                   r"could not be delivered to (?:one or more|all) of its recipients", re.I)
+_BODY_MARKERS = ("this message was created automatically by mail delivery software",
+                 "this message was created automatically by the smtp relay",
+                 "a message that you sent could not be delivered", "a message that you sent has not yet been delivered",
+                 "a message that you sent contained one", "could not be delivered to one or more of its recipients",
+                 "could not be delivered to all of its recipients")
 # Where the list of addresses starts.
 _LIST = re.compile(r"the\s+following\s+address(?:\(es\)|es)?\s+failed:|has\s+not\s+yet\s+been\s+delivered\s+is:|"
                    r"addresses\s+that\s+were\s+incorrectly\s+constructed:", re.I)
@@ -64,11 +65,12 @@ _TIMEOUT = RULES[-1][2]
 
 
 def detect(p: Parsed) -> Detection | None:
-    if not _FROM.search(p.raw_header("From") or ""):
+    sender = (p.raw_header("From") or "").lower()
+    if "mailer-daemon" not in sender and "mail delivery system" not in sender:
+        return None
+    if not any(p.lower.find(marker, 0, 2000) >= 0 for marker in _BODY_MARKERS):
         return None
     text = p.text
-    if not _BODY.search(text[:2000]):
-        return None
     found, original = read_exim_text(text, p.raw_header("X-Failed-Recipients"))
     if not found:
         return None

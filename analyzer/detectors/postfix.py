@@ -21,6 +21,7 @@ from analyzer.smtp import find_command
 
 _SUBJECTS = ("undelivered mail returned to sender", "delayed mail (still being retried)",
              "undeliverable mail returned", "postfix smtp server: errors from", "delivery status notification")
+_SIGNATURES = ("this is the mail system at host", "this is the postfix program at host")
 _BODY = re.compile(r"this is the (?:mail system|postfix program) at host|transcript of session follows",
                    re.I)
 # "<rcpt> (expanded from <alias>): text" at the start of a recipient paragraph.
@@ -47,7 +48,10 @@ _STAGE = (
 def detect(p: Parsed) -> Detection | None:
     subject = (p.raw_header("Subject") or "").lower()
     if not any(s in subject for s in _SUBJECTS):
-        return None
+        # localized templates (bounce.cf) change the subject, not the "(Mail Delivery System)" sender
+        sender = (p.raw_header("From") or "").lower()
+        if "mailer-daemon" not in sender or not any(p.lower.find(m, 0, 4000) >= 0 for m in _SIGNATURES):
+            return None
     text = p.text
     if not _BODY.search(text[:4000]):
         return None

@@ -52,6 +52,9 @@ class _Event:
 def detect(p: Parsed) -> Detection | None:
     if not _SUBJECT.search(p.raw_header("Subject") or ""):
         return None
+    low = p.lower
+    if low.find("the following address", 0, 20000) < 0 and low.find("transcript of session follows", 0, 20000) < 0:
+        return None  # cheap gate before the regular expressions
     text = p.text
     if not (_ADDRESSES.search(text) or _TRANSCRIPT.search(text)):
         return None

@@ -23,7 +23,6 @@ from analyzer.detectors.textscan import lines, split_at
 from analyzer.mime import Parsed
 from analyzer.smtp import command_name
 
-_BODY = re.compile(r"unable to deliver message to the following address\(es\)\.", re.I)
 _NEW = re.compile(r"^delivery failed: (\S+@\S+)\s*$", re.I)
 _STEP = re.compile(r"^step: (\w+)", re.I)
 _MARKERS = ("--- below this line is a copy of the message", "--- original message follows",
@@ -35,12 +34,12 @@ def detect(p: Parsed) -> Detection | None:
             p.raw_header("From") or "").lower():
         return None
     text = p.text
-    if _BODY.search(text[:1500]):
+    if p.lower.find("unable to deliver message to the following address(es).", 0, 1500) >= 0:
         found, original = read_qmail_text(text, rules=(), markers=_MARKERS)
         found = [f for f in found if f.recipient and "@" in f.recipient]
         if found:
             return Detection(reporter="x2", recipients=tuple(found), original=original if p.original is None else None)
-    if "delivery failed: " not in text[:3000].lower():
+    if p.lower.find("delivery failed: ", 0, 3000) < 0:
         return None
     return _newer(text)
 
