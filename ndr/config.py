@@ -41,6 +41,7 @@ SECTIONS: dict[str, str] = {
     "report": "reports.config:parse_report_config",
     "networks": "reports.config:parse_networks_config",
     "dns": "ndr.check.config:parse_dns_config",
+    "scan": "ndr.scanconfig:parse_scan_config",
 }
 _TOP_KEYS = ("store", "sources", *SECTIONS)
 _STORE_KEYS = ("path",)

@@ -1,7 +1,8 @@
 """The scan loop: for each source, fetch -> analyse -> store with the cursor (one transaction) -> after-action.
 
-- Analysis is a pure function of the bytes (`ndr.store.prepare`), so it can later move to worker
-  processes with this loop as the one writer.
+- Analysis is a pure function of the bytes (`ndr.store.prepare`): with `jobs` > 1 it runs in worker
+  processes (`ndr.scan_workers`) and this loop stays the one writer; outcomes come back in fetch
+  order, so the batches and their cursors are exactly those of a single-process scan.
 - Messages are stored in small batches (ScanOptions.batch_size, batch_seconds): each batch and the
   cursor of its last message are one transaction; after-actions run once their batch is committed.
   A kill loses at most the uncommitted batch, which the next scan fetches again.
@@ -28,7 +29,8 @@ from ndr.config import SourceConfig, source_module
 from ndr.errors import AuthError, ConfigError, NdrError
 from ndr.log import source_logger
 from ndr.progress import Bars, NoBars
-from ndr.store import New, Seen, Store, StoreError, digest_of, prepare, prepare_failed
+from ndr.scan_workers import Inline, Outcome, Workers
+from ndr.store import New, Prepared, Seen, Store, StoreError, digest_of, prepare
 
 BAR_INTERVAL_S = 0.1  # progress bars are redrawn at most this often
 
@@ -42,6 +44,7 @@ class ScanOptions:
     analysis: Options = DEFAULT_OPTIONS  # analyzer parameters (stored rows use the default prefix lengths)
     batch_size: int = 100  # messages stored per transaction (with the cursor of the last one)
     batch_seconds: float = 0.5  # ... or fewer, when fetching them took this long (slow sources)
+    jobs: int = 1  # analysis processes (1: in this process)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -85,8 +88,9 @@ class _Batch:
     connector: Connector
     result: SourceResult
     items: list[tuple[RawMessage, New | Seen]] = field(default_factory=list)
-    digests: set[str] = field(default_factory=set)  # of the New entries, to spot repeats inside the batch
+    digests: set[str] = field(default_factory=set)  # of New entries fetched and not stored yet: repeats are Seen
     started: float = field(default_factory=time.monotonic)
+    store_failed: bool = False  # a flush raised: store nothing more (the cursor must not pass the lost batch)
 
     def age(self) -> float:
         return time.monotonic() - self.started
@@ -171,38 +175,57 @@ class Scanner:
         cursor = self.store.cursor_of(src.name) if self.store is not None else None
         limit = self.options.max_messages
         batch = _Batch(source=src.name, connector=connector, result=result)
+        analysis = self._analysis()
         try:
             for item in connector.fetch(cursor, limit=limit):
                 if isinstance(item, Checkpoint):
+                    self._take(analysis.finish(), batch)
                     self._flush(batch)
                     if self.writing:
                         assert self.store is not None
                         self.store.set_cursor(src.name, item.cursor)
                     continue
                 result.fetched += 1
-                batch.items.append(self._prepare(src.name, item, batch))
-                if len(batch.items) >= self.options.batch_size or batch.age() >= self.options.batch_seconds:
-                    self._flush(batch)
+                digest = digest_of(item.data)
+                fresh = not (self._known(digest) or digest in batch.digests)
+                if fresh:
+                    batch.digests.add(digest)
+                analysis.put(item, digest, analyse_it=fresh)
+                self._take(analysis.ready(), batch)
                 self._draw(src.name, result, connector)
                 if limit is not None and result.fetched >= limit:
                     break
-        finally:  # what was fetched before an error (or Ctrl-C) is stored; a store error empties the batch first
-            self._flush(batch)
+        finally:  # what was fetched before an error (or Ctrl-C) is stored, unless storing is what failed
+            try:
+                if not batch.store_failed:
+                    self._take(analysis.finish(), batch)
+                    self._flush(batch)
+            finally:
+                analysis.close()
+                if isinstance(analysis, Workers) and analysis.broken:
+                    self.log.warning("%s: the analysis workers stopped (%s); analysed the rest in this process",
+                                     src.name, analysis.broken)
 
-    def _prepare(self, source: str, item: RawMessage, batch: _Batch) -> tuple[RawMessage, New | Seen]:
-        """Analyse a message unless its bytes are already stored (or pending in this batch)."""
-        digest = digest_of(item.data)
-        if self._known(digest) or digest in batch.digests:
-            return item, Seen(ref=item.ref, digest=digest)
-        try:
-            prepared = prepare(item.data, self.options.analysis, digest=digest)
-        except Exception as exc:  # the one broad except: the per-message boundary
-            prepared = prepare_failed(item.data, exc, digest=digest)
-            self.log.error("%s: %s: analysis failed (%s: %s); stored as kind=error",  # noqa: TRY400
-                           source, item.ref, type(exc).__name__, exc)
-            self.log.debug("%s: %s: traceback of the analysis failure", source, item.ref, exc_info=True)
-        batch.digests.add(digest)
-        return item, New(ref=item.ref, prepared=prepared, folder=item.folder, received_at=item.received_at)
+    def _analysis(self) -> Inline | Workers:
+        if self.options.jobs > 1:
+            return Workers(self.options.analysis, self.options.jobs)
+        return Inline(self.options.analysis, _prepare)
+
+    def _take(self, outcomes: Iterable[Outcome], batch: _Batch) -> None:
+        """Analysed messages, in fetch order, into the batch; a full (or old) batch is stored."""
+        for outcome in outcomes:
+            batch.items.append((outcome.item, self._entry(outcome, batch.source)))
+            if len(batch.items) >= self.options.batch_size or batch.age() >= self.options.batch_seconds:
+                self._flush(batch)
+
+    def _entry(self, outcome: Outcome, source: str) -> New | Seen:
+        item = outcome.item
+        if outcome.prepared is None:
+            return Seen(ref=item.ref, digest=outcome.digest)
+        if outcome.error is not None:
+            self.log.error("%s: %s: analysis failed (%s); stored as kind=error", source, item.ref, outcome.error)
+            self.log.debug("%s: %s: traceback of the analysis failure:\n%s", source, item.ref, outcome.trace)
+        return New(ref=item.ref, prepared=outcome.prepared, folder=item.folder, received_at=item.received_at)
 
     def _known(self, digest: str) -> bool:
         if self.store is not None and self.store.has_digest(digest):
@@ -211,14 +234,19 @@ class Scanner:
 
     def _flush(self, batch: _Batch) -> None:
         """Store the batch and its last cursor in ONE transaction, then count, log and run the after-actions."""
-        items, batch.items, batch.digests, batch.started = batch.items, [], set(), time.monotonic()
+        items, batch.items, batch.started = batch.items, [], time.monotonic()
         if not items:
             return
+        batch.digests.difference_update(entry.prepared.digest for _, entry in items if isinstance(entry, New))
         if self.writing:
             assert self.store is not None
             cursors = [item.cursor for item, _ in items if item.cursor is not None]
-            outcomes = self.store.record(batch.source, [entry for _, entry in items], cursors[-1] if cursors else None,
-                                         advance=bool(cursors))
+            try:
+                outcomes = self.store.record(batch.source, [entry for _, entry in items],
+                                             cursors[-1] if cursors else None, advance=bool(cursors))
+            except BaseException:
+                batch.store_failed = True
+                raise
             news = [o.new for o in outcomes]
         else:
             news = [isinstance(entry, New) for _, entry in items]
@@ -249,6 +277,11 @@ class Scanner:
         total = getattr(connector, "total", None) if connector is not None else None
         self.bars.update(source, done=result.fetched, total=total if isinstance(total, int) else None,
                          detail=f"new {result.new}  dup {result.duplicates}  failed {result.failed}")
+
+
+def _prepare(data: bytes, options: Options, *, digest: str) -> Prepared:
+    """ndr.store.prepare, looked up when called (tests replace it)."""
+    return prepare(data, options, digest=digest)
 
 
 def _named(source: str, text: str) -> str:

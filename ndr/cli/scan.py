@@ -14,6 +14,7 @@ from ndr.config import Config, SourceConfig
 from ndr.errors import NdrError
 from ndr.progress import Bars, NoBars, RichBars
 from ndr.scan import Scanner, ScanOptions, SourceResult
+from ndr.scanconfig import MAX_JOBS, ScanConfig
 from ndr.store import Store
 from ndr.store.lock import writer_lock
 
@@ -29,12 +30,15 @@ EXIT_INTERRUPTED = 130
 @click.option("--dry-run", is_flag=True, help="Fetch and analyse, but store nothing and run no after-actions.")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=100, show_default=True, metavar="N",
               help="Messages stored per transaction (with the source's cursor).")
+@click.option("--jobs", type=click.IntRange(1, MAX_JOBS), default=None, metavar="N",
+              help="Analyse in N worker processes (storing stays in one writer, in fetch order). "
+                   "Default: [scan] jobs, else 1.")
 @click.option("--dns/--no-dns", "dns", default=None,
               help="In the reports written after the scan ([report] out): check each cluster's sending IPs in DNS "
                    "(PTR, FCrDNS, SPF, block lists). Default: [dns] enabled. The scan itself never queries DNS.")
 @verbosity_options
 def scan(*, config_path: Path | None, source_names: tuple[str, ...], max_messages: int | None, dry_run: bool,
-          batch_size: int, dns: bool | None, verbose: int, quiet: bool) -> None:
+          batch_size: int, jobs: int | None, dns: bool | None, verbose: int, quiet: bool) -> None:
     """Read new messages from the configured sources, analyse them and store them, exactly once.
 
     Each message is stored once (by source reference and by content digest) together with the
@@ -46,6 +50,7 @@ def scan(*, config_path: Path | None, source_names: tuple[str, ...], max_message
       ndr scan                                  every source of ~/.config/ndr/config.toml
       ndr scan --config /etc/ndr.toml --source bounces
       ndr scan --dry-run --max-messages 50 -v   try a new source without storing anything
+      ndr scan --jobs 2                         analyse on two cores (a large first scan)
       ndr scan --dns                            reports with PTR/SPF/block-list checks of the clusters
       15 2 * * *  ndr scan -q                   crontab: problems and the summary only
     \b
@@ -59,7 +64,10 @@ def scan(*, config_path: Path | None, source_names: tuple[str, ...], max_message
     sources = _select(config, source_names)
     console = terminal()
     log = setup_logging(console, verbose=verbose, quiet=quiet)
-    options = ScanOptions(max_messages=max_messages, dry_run=dry_run, batch_size=batch_size)
+    if jobs is None:
+        settings = config.section("scan")
+        jobs = settings.jobs if isinstance(settings, ScanConfig) else 1
+    options = ScanOptions(max_messages=max_messages, dry_run=dry_run, batch_size=batch_size, jobs=jobs)
     argv = shlex.join(sys.argv[1:])
     try:
         with contextlib.ExitStack() as stack:
