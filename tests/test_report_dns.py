@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,7 +38,7 @@ from reports.networks import NetworkTable
 from reports.write import write_formats
 from tests.dnsproxy import CountingProxy, counting_proxy
 from tests.knot import KnotServer, knot
-from tests.scanhelp import ndr, toml_source, write_config
+from tests.scanhelp import ROOT, ndr, process_env, toml_source, write_config
 from tests.test_aggregate import row
 from tests.test_html_browser import Page, browser
 
@@ -545,3 +547,17 @@ def test_yes_no_wording(ptrs: tuple[bool | None, ...], expected: str) -> None:
 ])
 def test_html_cell_states(column: str, value: str | None, state: str) -> None:
     assert cell_state(column, value) == state
+
+
+def test_without_dns_the_dns_code_is_not_even_loaded(store: tuple[Path, Path], tmp_path: Path) -> None:
+    cfg = config_for(tmp_path, store, "127.0.0.1:9", dns="retries = 0")
+    cfg.write_text(cfg.read_text().replace("timeout = 2.0", "timeout = 0.2"))  # the control run gives up fast
+    code = ("import sys\nfrom ndr.cli import main\ntry:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+            "loaded = sorted(m for m in sys.modules if m in ('reports.dns', 'ndr.check.resolver', 'dns.resolver'))\n"
+            "print('LOADED', loaded, code, file=sys.stderr)\n")
+    argv = [sys.executable, "-c", code, "report", "--config", str(cfg), *PERIOD, "--out", str(tmp_path / "o"), "-q"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=process_env(), cwd=ROOT, check=False)
+    assert "LOADED [] 0" in done.stderr, done.stderr
+    argv[-1:] = ["-q", "--dns"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, env=process_env(), cwd=ROOT, check=False)
+    assert "LOADED ['dns.resolver', 'ndr.check.resolver', 'reports.dns']" in done.stderr  # the control
