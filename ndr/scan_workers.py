@@ -14,7 +14,9 @@ fetched, so the cursor stored with each batch never passes a message that is not
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import threading
 import time
 import traceback
 from collections import deque
@@ -30,6 +32,7 @@ from ndr.store import Prepared, prepare, prepare_failed
 CHUNK = 16  # messages per task sent to a worker
 CHUNK_SECONDS = 0.05  # ... or fewer, when the source is slow to deliver them
 WINDOW_PER_JOB = 4 * CHUNK  # messages in flight per worker (fetched, not yet handed back)
+WATCH_SECONDS = 0.5  # how often a worker checks that the writer process is still there
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,8 +63,21 @@ def analyse_chunk(chunk: list[tuple[bytes, str]], options: Options) -> list[tupl
     return [analyse(data, digest, options) for data, digest in chunk]
 
 
-def _worker_init() -> None:
+def _worker_init(writer: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the writer's to handle: it stores what is done
+    threading.Thread(target=_exit_with, args=(writer,), name="ndr-writer-watch", daemon=True).start()
+
+
+def _exit_with(writer: int) -> None:
+    """End this worker once the writer process is gone (killed: nobody would ever send it work again)."""
+    while True:
+        time.sleep(WATCH_SECONDS)
+        try:
+            os.kill(writer, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:
+            pass  # it exists (as another user's process: the pid was reused, which cannot be told apart)
 
 
 class Inline:
@@ -118,8 +134,8 @@ class Workers:
         self.window = window if window is not None else jobs * WINDOW_PER_JOB
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["ndr.store.prepare", "ndr.scan_workers"])
-        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(jobs, mp_context=context,
-                                                                     initializer=_worker_init)
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init,
+                                                                     initargs=(os.getpid(),))
         self._slots: deque[_Slot] = deque()
         self._open = _Task()  # the chunk being filled
         self.broken: str | None = None  # why the pool was given up, once it was

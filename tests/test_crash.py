@@ -56,7 +56,8 @@ def _check_consistent(store: Path, box: Path, offsets: list[tuple[int, str]]) ->
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_points_then_rerun_stores_everything_exactly_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])  # 2: analysis in worker processes (ndr scan --jobs), one writer
+def test_sigkill_at_random_points_then_rerun_stores_everything_exactly_once(tmp_path: Path, jobs: int) -> None:
     seed = int(os.environ.get("NDR_CRASH_SEED", str(random.SystemRandom().randrange(1 << 30))))
     rng = random.Random(seed)
     box = tmp_path / "bounces.mbox"
@@ -75,8 +76,8 @@ def test_sigkill_at_random_points_then_rerun_stores_everything_exactly_once(tmp_
     killed = 0
     for attempt in range(KILLS):
         batch = str(rng.choice([1, 2, 7, 30, 100]))  # small batches: more kills land inside a transaction
-        proc = subprocess.Popen(ndr_argv("scan", "--config", str(cfg), "-q", "--batch-size", batch), env=env, cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        argv = ndr_argv("scan", "--config", str(cfg), "-q", "--batch-size", batch, "--jobs", str(jobs))
+        proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         if attempt % 2:  # kill after a random delay: during start-up, schema creation or the scan
             deadline = time.monotonic() + rng.uniform(0.05, 2.5)
             while time.monotonic() < deadline and proc.poll() is None:
@@ -96,8 +97,8 @@ def test_sigkill_at_random_points_then_rerun_stores_everything_exactly_once(tmp_
         if store.exists():
             _check_consistent(store, box, offsets)
 
-    final = subprocess.run(ndr_argv("scan", "--config", str(cfg), "-q"), env=env, cwd=ROOT, capture_output=True,
-                           text=True, timeout=600)
+    final = subprocess.run(ndr_argv("scan", "--config", str(cfg), "-q", "--jobs", str(jobs)), env=env, cwd=ROOT,
+                           capture_output=True, text=True, timeout=600)
     assert final.returncode == 0, f"seed {seed}: {final.stderr}"
     assert killed >= KILLS // 2, f"seed {seed}: the scan finished before it could be killed enough"
 
