@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from analyzer import limits
-from analyzer.textutil import unfold
+from analyzer.textutil import LINE_SPACE, unfold
 
 # RFC 3463: class.subject.detail, each 1-3 digits; vendors use 3-digit details (5.7.606, 5.1.351).
 _STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)")
@@ -33,7 +33,7 @@ _COMMAND_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"\bafter (RCPT\s+TO|MAIL\s+FROM|end of data|initial connection|EHLO|HELO|LHLO|STARTTLS|AUTH|DATA|"
                r"pipelined (?:RCPT\s+TO|MAIL\s+FROM|DATA)|sending data block)\b", re.I),
     # Sendmail / transcripts: ">>> RCPT To:<...>", ">>> DATA"
-    re.compile(r"^\s*>>> (RCPT|MAIL|DATA|EHLO|HELO|STARTTLS|AUTH|QUIT|\.)", re.I | re.M),
+    re.compile(r"^" + LINE_SPACE + r">>> (RCPT|MAIL|DATA|EHLO|HELO|STARTTLS|AUTH|QUIT|\.)", re.I | re.M),
     # DragonFly: "did not like our RCPT TO:", "did not like our final DATA:"
     re.compile(r"did not like our (?:final )?(RCPT\s+TO|MAIL\s+FROM|DATA|EHLO|HELO|STARTTLS|AUTH)", re.I),
     # qmail: "does not like recipient", "sender was rejected", "my name was rejected", "failed after I sent"

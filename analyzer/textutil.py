@@ -164,6 +164,23 @@ def html_to_text(markup: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines())
 
 
+# Linear line-start labels: a multiline `^\s*LABEL` pattern is quadratic on a run of blank lines (every
+# line start re-reads the rest of the run), so labels are matched as `^[^\S\n]*LABEL` (LINE_SPACE).
+# The match is the same label; only its start differs: label_start() gives the start `^\s*` had.
+LINE_SPACE = r"[^\S\n]*"
+
+
+def label_start(text: str, start: int) -> int:
+    r"""Where `^\s*LABEL` (re.M) starts for a `^[^\S\n]*LABEL` match at `start`: the first of the blank
+    lines right above the label. Linear in those lines."""
+    i = start
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    if i == 0 or text[i - 1] == "\n":
+        return i
+    return text.index("\n", i, start) + 1
+
+
 def clip(text: str, limit: int) -> str:
     """Text truncated to at most `limit` characters."""
     return text if len(text) <= limit else text[:limit]

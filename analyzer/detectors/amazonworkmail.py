@@ -31,9 +31,10 @@ from analyzer.detectors.base import Detection, Detector, Found, from_dsn_recipie
 from analyzer.detectors.vendor_text import combine, dsn_founds, only_address, specific_status, with_verdict
 from analyzer.dsn import parse_dsn
 from analyzer.mime import Parsed
+from analyzer.textutil import LINE_SPACE, label_start
 
 _INTRO = re.compile(r"an error occurred while trying to deliver the mail to the following recipients:", re.I)
-_REPORT = re.compile(r"^\s*technical report:\s*$", re.I | re.M)
+_REPORT = re.compile(r"^" + LINE_SPACE + r"technical report:\s*$", re.I | re.M)
 _INNER = re.compile(r"^(?P<outer>.*?)<(?P<reply>[245]\d\d[ -][^<>]{1,500})>\s*$", re.S)
 
 
@@ -44,8 +45,8 @@ def detect(p: Parsed) -> Detection | None:
     if not intro or ("amazon workmail" not in mailer.lower() and "amazonses.com" not in (p.header("From") or "")):
         return None
     report = _REPORT.search(text, intro.end())
-    listed = [Found(recipient=a) for a in (only_address(x) for x in
-                                           text[intro.end(): report.start() if report else None].splitlines()) if a]
+    end = label_start(text, report.start()) if report else None
+    listed = [Found(recipient=a) for a in (only_address(x) for x in text[intro.end(): end].splitlines()) if a]
     in_text = parse_dsn(text[report.end():]) if report else None
     founds = [from_dsn_recipient(r) for r in in_text.recipients] if in_text else []
     merged = combine(dsn_founds(p) or founds, listed)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 
 from analyzer.mime import Parsed
+from analyzer.textutil import LINE_SPACE
 
 FROM_GOOGLE = re.compile(r"mailer-daemon@(?:googlemail|google|gmail)\.com", re.I)
-HEADLINE = re.compile(r"^\s*\*\*\s*([^*\n]{3,80}?)\s*\*\*\s*$", re.M)
-RESPONSE = re.compile(r"^\s*the response (?:from the remote server )?was:\s*$", re.I | re.M)
-REMOTE_RESPONSE = re.compile(r"^\s*the response from the remote server was:\s*$", re.I | re.M)
+HEADLINE = re.compile(r"^" + LINE_SPACE + r"\*\*\s*([^*\n]{3,80}?)\s*\*\*\s*$", re.M)
+RESPONSE = re.compile(r"^" + LINE_SPACE + r"the response (?:from the remote server )?was:\s*$", re.I | re.M)
+REMOTE_RESPONSE = re.compile(r"^" + LINE_SPACE + r"the response from the remote server was:\s*$", re.I | re.M)
 DELAY_HEADLINE = re.compile(r"delivery incomplete|delayed", re.I)
 
 

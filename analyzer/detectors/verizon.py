@@ -19,6 +19,7 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.textscan import lines, verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.textutil import LINE_SPACE
 
 _FROM = re.compile(r"@(?:[a-z0-9.-]+\.)?(?:vzwpix|vtext)\.com", re.I)
 _RCPT = re.compile(r"^(?:RCPT TO|To):\s*<?([^\s<>]+@[^\s<>]+)>?", re.I)
@@ -36,7 +37,7 @@ def detect(p: Parsed) -> Detection | None:
     if not errors:
         return None
     rcpt = next((m.group(1) for m in (_RCPT.match(line.strip()) for line in lines(text)) if m), None)
-    reply = re.search(r"^\s*([45]\d\d\b.*)$", text, re.M)
+    reply = re.search(r"^" + LINE_SPACE + r"([45]\d\d\b.*)$", text, re.M)
     diagnostic = " ".join([*errors, reply.group(1).strip()] if reply else errors)
     hit = verdict(RULES, diagnostic)
     found = Found(recipient=rcpt, diagnostic=diagnostic, action="failed",
