@@ -52,8 +52,9 @@ DIAGNOSTIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _ANY_BRACKET_IP = re.compile(r"\[\s*" + _IP + _PAD + r"\]")
 _FIRST_REPLY = re.compile(r"\b[245]\d\d[ -]")
 # A bracketed address right after a host name, before the reply: the rejecting server itself
-# ("host mx.example.com[192.0.2.1] said:", Exim "host mx.example.com [192.0.2.1]:").
-_HOST_BRACKET_IP = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\.?\s?\[\s*" + _IP + r"\s*\]")
+# ("host mx.example.com[192.0.2.1] said:", Exim "host mx.example.com [192.0.2.1]:"). Labels are
+# bounded as in DNS (63 characters, here 20 of them): unbounded, one long word made the search quadratic.
+_HOST_BRACKET_IP = re.compile(r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,20}\.?\s?\[\s*" + _IP + r"\s*\]")
 # Submission recorded in a comment: Sendmail "(authenticated bits=0)", Postfix "(Authenticated sender:
 # user)", Courier "(AUTH: PLAIN user, ...)", webmail "(via HTTP)" (GMX / mail.com).
 _SUBMITTED = re.compile(r"\((?:authenticated\b|AUTH: |via HTTPS?\))", re.I)

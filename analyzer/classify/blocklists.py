@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
-# A DNSBL zone as written in the text, e.g. "zen.spamhaus.org", "b.barracudacentral.org".
+# A DNSBL zone as written in the text, e.g. "zen.spamhaus.org", "b.barracudacentral.org". Labels before
+# the list's domain are bounded as in DNS (63 characters, here 10 of them): linear on a long dotted word.
 _ZONE = re.compile(
-    r"\b((?:[a-z0-9-]+\.)*(?:spamhaus\.org|spamcop\.net|barracudacentral\.org|sorbs\.net|abuseat\.org|"
+    r"\b((?:[a-z0-9-]{1,63}\.){0,10}(?:spamhaus\.org|spamcop\.net|barracudacentral\.org|sorbs\.net|abuseat\.org|"
     r"uceprotect\.net|mailspike\.net|psbl\.surriel\.com|s5h\.net|spameatingmonkey\.net|senderscore\.com|"
     r"invaluement\.com|nordspam\.com|dnsbl\.info|spamrats\.com|junkemailfilter\.com|hostkarma\.com|"
     r"lashback\.com|manitu\.net|backscatterer\.org|0spam\.org|abusix\.zone))\b",
