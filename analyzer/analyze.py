@@ -49,10 +49,10 @@ def analyze(data: bytes, options: Options = DEFAULT_OPTIONS) -> Analysis:
         original_msg = pasted_headers(parsed.text)
     original = original_of(original_msg) if original_msg is not None else None
     reporting_mta = detection.reporting_mta if detection else None
-    recipients = tuple(
-        _recipient(f, original, options, reporting_mta)
-        for f in (detection.recipients if detection else ())[: limits.MAX_RECIPIENTS]
-    )
+    found = detection.recipients if detection else ()
+    if len(found) > limits.MAX_RECIPIENTS:
+        parsed.defects.append(f"more than {limits.MAX_RECIPIENTS} recipients: the rest were skipped")
+    recipients = tuple(_recipient(f, original, options, reporting_mta) for f in found[: limits.MAX_RECIPIENTS])
     kind = _kind(parsed, detection, recipients)
     sending_ip, ip_source = next(((r.sending_ip, r.sending_ip_source) for r in recipients
                                   if r.sending_ip and r.action != "delivered"), (None, None))

@@ -61,3 +61,25 @@ def test_a_vacation_reply_is_an_auto_reply_of_its_sender() -> None:
     a = analyze(data)
     assert (a.kind.value, a.reporter) == ("autoreply", "rfc3834")
     assert [(r.recipient, r.reason.value, r.hard) for r in a.recipients] == [("r.santos@example.com", "vacation", None)]
+
+
+def test_recipients_stop_at_the_documented_limit_with_a_defect() -> None:
+    from analyzer import limits
+
+    head = (b"From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\nSubject: Undelivered Mail Returned to Sender"
+            b"\n\nThis is the mail system at host mx.example.org.\n\n")
+    body = b"".join(b"<user%d@example.net>: host mx.example.net[192.0.2.1] said: 550 5.1.1 User unknown (in reply "
+                    b"to RCPT TO command)\n\n" % i for i in range(limits.MAX_RECIPIENTS + 5))
+    a = analyze(head + body)
+    assert len(a.recipients) == limits.MAX_RECIPIENTS
+    assert f"more than {limits.MAX_RECIPIENTS} recipients: the rest were skipped" in a.defects
+    assert a.recipients[-1].recipient == f"user{limits.MAX_RECIPIENTS - 1}@example.net"
+
+
+@pytest.mark.parametrize("line", [b"-" * 200_000, b"@" * 200_000, b"a" * 150 + b"@" * 5, b"<<< 550 " + b"-" * 200_000])
+def test_detector_texts_with_huge_lines_are_read_line_by_line(line: bytes) -> None:
+    data = (b"From: MAILER-DAEMON@x.example.org (Mail Delivery System)\nX-NAI-Header: McAfee\nX-AHMAILID: 1\n"
+            b"Subject: Returned mail: see transcript for details\n\n"
+            b"   ----- The following addresses had permanent fatal errors -----\n" + line + b"\n")
+    a = analyze(data)  # bounded work: lines are clipped (textscan.MAX_LINE), gates avoid quadratic patterns
+    assert all(len(r.diagnostic or "") <= 4097 for r in a.recipients)

@@ -17,7 +17,7 @@ from analyzer.detectors.textscan import lines, merge, split_at
 from analyzer.mime import Parsed
 
 _ADDR = re.compile(r"^>>> (\S+@\S+)")
-_TRANSCRIPT = re.compile(r"-+ transcript of session follows -+", re.I)
+_TRANSCRIPT = re.compile(r"(?<!-)-{2,} transcript of session follows -+", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -32,7 +32,7 @@ def detect(p: Parsed) -> Detection | None:
             section = "addrs"
         elif _INFO.match(line):
             section = "info"
-        elif section == "addrs" and (addr := ADDRESS.search(line)):
+        elif section == "addrs" and "@" in line and (addr := ADDRESS.search(line)):
             rcpts.append(addr.group(1))
         elif section == "info" and line.strip():
             info.append(line.strip())

@@ -115,7 +115,7 @@ def _blocks(body: list[str]) -> list[tuple[str, list[str]]]:
             blocks[-1][1].append(line.strip())  # an unindented continuation (seen when lines were rewrapped)
             continue
         if indent == 0:
-            if ADDRESS.search(line):
+            if "@" in line and ADDRESS.search(line):
                 blocks.append((line.strip(), []))
             continue
         if indent <= 2 and not line.lstrip().startswith(("(", "SMTP error", "host ")):

@@ -52,7 +52,7 @@ def detect(p: Parsed) -> Detection | None:
             command = command_name(key[3:].strip().split(":")[0])
         elif key.startswith("<<<"):
             reply.append(key[3:].strip())
-        elif (key.startswith("<") or key.lower().startswith("recipient:")) and ADDRESS.search(key):
+        elif (key.startswith("<") or key.lower().startswith("recipient:")) and "@" in key and ADDRESS.search(key):
             addr = ADDRESS.search(key)
             if addr and addr.group(1) not in rcpts:
                 rcpts.append(addr.group(1))

@@ -29,7 +29,7 @@ def detect(p: Parsed) -> Detection | None:
     hit = verdict(RULES, subject) or verdict(RULES, text)
     if hit is None:
         return None
-    m = ADDRESS.search(text)
+    m = ADDRESS.search(text) if "@" in text else None
     first = next((line.strip() for line in text.splitlines() if line.strip()), subject)
     found = Found(recipient=m.group(1) if m else None, diagnostic=first, action="failed",
                   reason=hit[0], rule=hit[1], evidence=hit[2])

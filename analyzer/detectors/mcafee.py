@@ -14,7 +14,7 @@ from analyzer.detectors.textscan import lines, merge, split_at
 from analyzer.mime import Parsed
 from analyzer.smtp import find_command
 
-_LIST = re.compile(r"-+ the following addresses had delivery problems -+", re.I)
+_LIST = re.compile(r"(?<!-)-{2,} the following addresses had delivery problems -+", re.I)
 _LINE = re.compile(r"^<([^>]+)>\s+\((.*)\)\s*$")
 
 

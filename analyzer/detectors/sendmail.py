@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
+from analyzer import limits
 from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.textscan import ADDRESS, lines, merge, pasted_headers, split_at
 from analyzer.mime import Parsed
@@ -81,7 +82,8 @@ def read_sendmail_text(text: str) -> tuple[list[Found], Message | None]:
     section = _ADDRESSES.search(head)
     action = "delayed" if section is not None and "transient" in section.group(1).lower() else "failed"
     found: list[Found] = []
-    for addr, reason, expanded in addresses:
+    local = _transcript_lines(head)
+    for addr, reason, expanded in addresses[: limits.MAX_RECIPIENTS]:
         event = _event_for(addr, reason, events)
         diagnostic = reason
         if event is not None and event.reply:
@@ -90,7 +92,7 @@ def read_sendmail_text(text: str) -> tuple[list[Found], Message | None]:
                 diagnostic = joined
         if not diagnostic or diagnostic.strip().isdigit():
             # "(reason: 255)" is a mailer's exit code, "<<< 421" a bare code: Sendmail's own lines say more
-            diagnostic = _local_lines(head, addr) or diagnostic
+            diagnostic = _local_lines(local, addr) or diagnostic
         found.append(Found(
             recipient=addr,
             original_recipient=expanded,
@@ -122,7 +124,7 @@ def _addresses(text: str) -> list[tuple[str, str | None, str | None]]:
             addr, reason, _ = out[-1]
             out[-1] = (addr, reason, e.group(1).strip() or None)
         elif not line.startswith((" ", "\t")) or line.lstrip().startswith(("<", ">>>")):
-            a = ADDRESS.search(line)
+            a = ADDRESS.search(line) if "@" in line else None
             word = line.strip().strip("<>").split()[0] if line.strip() else ""
             out.append((a.group(1) if a else word, None, None))
     return [x for x in out if x[0]]
@@ -164,25 +166,29 @@ def _event_for(addr: str, reason: str | None, events: list[_Event]) -> _Event | 
     if not events:
         return None
     low = addr.lower()
-    for event in events:
-        if any(low in line.lower() for line in event.reply):
+    for event in events[:64]:  # a transcript names a handful of servers; more is noise
+        if any(low in line.lower() for line in event.reply[:16]):
             return event
     if reason:
         key = reason.strip()[:40].lower()
-        for event in events:
-            if any(key and key in line.lower() for line in event.reply):
+        for event in events[:64]:
+            if any(key and key in line.lower() for line in event.reply[:16]):
                 return event
     return events[-1]
 
 
-def _local_lines(text: str, addr: str) -> str | None:
-    """Sendmail's own lines about the recipient ('<rcpt>... Deferred: Connection refused by ...')."""
+def _transcript_lines(text: str) -> list[str]:
+    """The non-empty lines of the transcript section, lowercase copies alongside (computed once)."""
     m = _TRANSCRIPT.search(text)
     if m is None:
-        return None
-    body = [line.strip() for line in lines(text[m.end():]) if line.strip()]
-    mine = [i for i, line in enumerate(body) if addr.lower() in line.lower()]
-    start = mine[0] if mine else 0
+        return []
+    return [line.strip() for line in lines(text[m.end():]) if line.strip()]
+
+
+def _local_lines(body: list[str], addr: str) -> str | None:
+    """Sendmail's own lines about the recipient ('<rcpt>... Deferred: Connection refused by ...')."""
+    low = addr.lower()
+    start = next((i for i, line in enumerate(body) if low in line.lower()), 0)
     picked = body[start:start + 4]
     return " ".join(picked) if picked else None
 

@@ -17,14 +17,14 @@ from analyzer.reasons import Reason
 from analyzer.smtp import find_status, is_unspecific
 
 # An e-mail address, optionally in <>; group 1 is the address (no display names, no comments).
-ADDRESS = re.compile(r"<?([^\s<>@\"'(),;:\[\]]{1,256}@[A-Za-z0-9\[][A-Za-z0-9.\-:\]]{0,253}[A-Za-z0-9\]])>?")
+ADDRESS = re.compile(r"<?([^\s<>@\"'(),;:\[\]]{1,128}@[A-Za-z0-9\[][A-Za-z0-9.\-:\]]{0,253}[A-Za-z0-9\]])>?")
 # A header-field line at the start of a pasted header block.
 _HEADER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,60}:[ \t]?\S", re.M)
 
 
 def find_address(text: str | None) -> str | None:
     """The first address in text, without angle brackets, or None."""
-    if not text:
+    if not text or "@" not in text[:4096]:
         return None
     m = ADDRESS.search(text[:4096])
     return m.group(1).rstrip(".") if m else None
@@ -64,9 +64,14 @@ def pasted_headers(text: str | None) -> Message | None:
     return msg if len(msg) else None
 
 
+# Longest line a detector reads (a reply is at most limits.MAX_DIAGNOSTIC_CHARS long anyway): keeps the
+# line-oriented parsers and their regular expressions linear on hostile single-line bodies.
+MAX_LINE = 4096
+
+
 def lines(text: str) -> list[str]:
-    """Lines of text without trailing white space (CRLF/CR/LF alike)."""
-    return [line.rstrip() for line in text.splitlines()]
+    """Lines of text without trailing white space (CRLF/CR/LF alike), each at most MAX_LINE characters."""
+    return [line[:MAX_LINE].rstrip() for line in text.splitlines()]
 
 
 def merge(from_text: Iterable[Found], dsn: DsnReport | None) -> tuple[Found, ...]:

@@ -15,7 +15,7 @@ from analyzer.detectors.sendmail import read_sendmail_text
 from analyzer.detectors.textscan import merge
 from analyzer.mime import Parsed
 
-_SHELL = re.compile(r"-+ the following addresses had permanent delivery errors -+", re.I)
+_SHELL = re.compile(r"(?<!-)-{2,} the following addresses had permanent delivery errors -+", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:
