@@ -21,7 +21,7 @@ def test_detector_names_are_unique() -> None:
 
 
 def test_standards_come_after_the_vendor_formats() -> None:
-    assert NAMES[-2:] == ["rfc3464", "rfc3834"]
+    assert NAMES[-3:] == ["rfc3464", "plaintext", "rfc3834"]
 
 
 @pytest.mark.parametrize("eml", DETECTOR_SAMPLES, ids=[str(p.relative_to(SAMPLES)) for p in DETECTOR_SAMPLES])

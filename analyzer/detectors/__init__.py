@@ -39,6 +39,7 @@ from analyzer.detectors import (  # one module per format: see DETECTORS for the
     office365,
     opensmtpd,
     outlook,
+    plaintext,
     postfix,
     postfix_provider,
     qmail,
@@ -113,6 +114,7 @@ DETECTORS: tuple[Detector, ...] = (
     opensmtpd.DETECTOR,
     messagingserver.DETECTOR,
     rfc3464.DETECTOR,
+    plaintext.DETECTOR,  # last resort for text bounces of unknown MTAs
     rfc3834.DETECTOR,
 )
 

@@ -1,0 +1,86 @@
+"""Last resort for plain-text bounces from MTAs without a detector of their own.
+
+A message from a mail daemon with a bounce subject and no delivery-status part: every address in
+the report text (before the returned original) that stands next to an SMTP reply code, a status
+code, or a refusal phrase is a failed recipient, and those lines are its diagnostic. Conservative
+on purpose: the sender's and the notice's own addresses and "please contact ..." lines are skipped,
+and without such evidence nothing is reported (the message stays not_bounce).
+Source: the common shape of the MTA bounces this package knows (Postfix, Exim, qmail, Sendmail,
+Courier, ...): one recipient per line or paragraph, the server's reply beside it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from analyzer.classify.phrases import match
+from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.textscan import ADDRESS, lines, split_at
+from analyzer.mime import Parsed
+from analyzer.reasons import Reason
+from analyzer.smtp import find_command
+
+_SENDER = re.compile(r"mailer-daemon|mailer daemon|postmaster|mail delivery|mail administrator|mail system", re.I)
+_SUBJECT = re.compile(
+    r"undeliver|returned mail|delivery (?:status|failure|failed|notification|problem)|failure notice|"
+    r"non[- ]?delivery|could not be delivered|mail delivery failed|not delivered|delivery has failed|"
+    r"unzustellbar|nicht zugestellt|non distribuable|no entregado|non recapitato|不達|配信エラー|エラー", re.I)
+_MARKERS = ("content-type: message/rfc822", "content-type: text/rfc822-headers", "original message follows",
+            "copy of the message", "copy of the original message", "original message headers",
+            "----- original message", "-----original message", "the header of the original message",
+            "below this line is a copy", "message headers follow")
+_EVIDENCE = re.compile(r"(?<![\w.\-/#])[45][0-5]\d(?=[\s\-\]]|$)|(?<![\d.])[45]\.\d{1,3}\.\d{1,3}(?![\d])")
+_SKIP_LINE = re.compile(r"\b(?:contact|please send|write to|reply to|questions?|helpdesk|support)\b", re.I)
+_REASONS = (Reason.USERUNKNOWN, Reason.MAILBOXFULL, Reason.HOSTUNKNOWN, Reason.SUSPEND, Reason.EXPIRED,
+            Reason.BLOCKED, Reason.REJECTED, Reason.SPAMDETECTED, Reason.NORELAYING, Reason.MESGTOOBIG)
+
+
+def detect(p: Parsed) -> Detection | None:
+    if p.dsn is not None or p.feedback:
+        return None
+    if not _SENDER.search(p.raw_header("From") or "") or not _SUBJECT.search(p.header("Subject") or ""):
+        return None
+    head, _ = split_at(p.text[:65536], _MARKERS, p.lower[:65536])
+    own = {a.lower() for a in (_addr(p.header("From")), _addr(p.header("To")), _addr(p.header("Reply-To"))) if a}
+    rows = lines(head)
+    found: list[Found] = []
+    seen: set[str] = set()
+    for i, line in enumerate(rows):
+        if "@" not in line or _SKIP_LINE.search(line):
+            continue
+        for m in ADDRESS.finditer(line):
+            addr = m.group(1).rstrip(".")
+            if addr.lower() in own or addr.lower() in seen:
+                continue
+            diagnostic = _diagnostic(line[m.end():], rows[i + 1:i + 4])
+            if diagnostic is None:
+                continue
+            seen.add(addr.lower())
+            found.append(Found(recipient=addr, diagnostic=diagnostic, command=find_command(diagnostic),
+                               action="failed"))
+    if not found:
+        return None
+    return Detection(reporter="plaintext", recipients=tuple(found))
+
+
+def _diagnostic(rest: str, following: list[str]) -> str | None:
+    """The reply beside an address (same line, else the next lines up to a blank one), if it is one."""
+    parts = [rest.strip(" :>)-\t")] if rest.strip(" :>)-\t") else []
+    for line in following:
+        if not line.strip() or ("@" in line and ADDRESS.match(line.strip())):  # blank, or the next recipient
+            break
+        parts.append(line.strip())
+    text = " ".join(x for x in parts if x)[:4096]
+    if not text:
+        return None
+    if _EVIDENCE.search(text) or any(match(reason, text) for reason in _REASONS):
+        return text
+    return None
+
+
+def _addr(value: str | None) -> str | None:
+    m = ADDRESS.search(value or "")
+    return m.group(1) if m else None
+
+
+DETECTOR = Detector("plaintext", detect)
