@@ -5,6 +5,7 @@ from __future__ import annotations
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # bytes of a message analysed; the rest is ignored (defect recorded)
 MAX_PARTS = 300  # MIME parts visited per message
 MAX_DEPTH = 12  # nesting depth of multipart / message/rfc822 followed
+MAX_CONTAINERS = 100  # multipart/* and message/* parts parsed (the stdlib parser is quadratic in their nesting)
 MAX_TEXT_CHARS = 512 * 1024  # characters kept of all human-readable text parts together
 MAX_PART_DECODE_BYTES = 2 * 1024 * 1024  # bytes of one text part decoded
 MAX_HEADER_CHARS = 64 * 1024  # characters of one header value considered

@@ -106,6 +106,7 @@ def parse(data: bytes) -> Parsed:
     if b"\0" in data:
         data = data.replace(b"\0", b"")
         defects.append("NUL bytes removed")
+    data = _cut_containers(data, defects)
     msg = _message(data, defects)
     if not msg.is_multipart():
         repaired = _repair_multipart(data, msg)
@@ -125,6 +126,23 @@ def parse(data: bytes) -> Parsed:
     if _FORWARDED.match(parsed.header("Subject") or "") and any(">" in p for p in parsed.plain):
         parsed.plain = [_QUOTE.sub("", p) for p in parsed.plain]  # a bounce forwarded inline: unquote it
     return parsed
+
+
+# The Content-Type line of a container part (multipart/*, message/*), folded or not.
+_CONTAINER = re.compile(rb"^content-type:\s*(?:multipart|message)/", re.I | re.M)
+
+
+def _cut_containers(data: bytes, defects: list[str]) -> bytes:
+    """The message up to its (MAX_CONTAINERS + 1)-th container part: the stdlib parser takes time quadratic
+    in the nesting of containers (each line is checked against every enclosing boundary)."""
+    if data.count(b"/") <= limits.MAX_CONTAINERS:  # cheap: every container's Content-Type has a '/'
+        return data
+    for n, m in enumerate(_CONTAINER.finditer(data)):
+        if n == limits.MAX_CONTAINERS:
+            defects.append(f"MIME nesting: more than {limits.MAX_CONTAINERS} multipart or message parts, "
+                           "the rest of the message was not parsed")
+            return data[: m.start()]
+    return data
 
 
 def _message(data: bytes, defects: list[str]) -> Message:
