@@ -25,12 +25,14 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.textscan import ADDRESS, lines, merge, pasted_headers, split_at
 from analyzer.mime import Parsed
 from analyzer.smtp import command_name, join_reply_lines
+from analyzer.textutil import LINE_SPACE
 
 _SUBJECT = re.compile(r"returned mail|could not send message|see transcript|postmaster notify|"
                       r"delivery (?:status|failure)|undeliver", re.I)
-_ADDRESSES = re.compile(r"^\s*-{3,} ?the following addresses? (?:had|has) (permanent fatal|transient non-fatal|"
-                        r"permanent|delivery|fatal)[a-z \-]*-{2,}\s*$", re.I | re.M)
-_TRANSCRIPT = re.compile(r"^\s*-{3,} ?transcript of (?:the )?session follows ?-{3,}\s*$", re.I | re.M)
+_ADDRESSES = re.compile(r"^" + LINE_SPACE + r"-{3,} ?the following addresses? (?:had|has) "
+                        r"(permanent fatal|transient non-fatal|permanent|delivery|fatal)[a-z \-]*-{2,}\s*$",
+                        re.I | re.M)
+_TRANSCRIPT = re.compile(r"^" + LINE_SPACE + r"-{3,} ?transcript of (?:the )?session follows ?-{3,}\s*$", re.I | re.M)
 _SECTION = re.compile(r"^\s*-{3,} ?[A-Za-z][^-]{4,60}-{3,}\s*$")
 _ORIGINAL = ("----- original message follows", "----- message header follows", "----- original message headers",
              "content-type: message/rfc822", "content-type: text/rfc822-headers", "----- returned message follows")
