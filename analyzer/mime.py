@@ -14,6 +14,7 @@ from email.message import Message
 
 from analyzer import limits
 from analyzer.dsn import DsnReport, parse_dsn
+from analyzer.indexed import IndexedMessage
 from analyzer.textutil import clip, decode_bytes, decode_escapes, decode_rfc2047, header_str, html_to_text
 
 _REPORT_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
@@ -147,10 +148,10 @@ def _cut_containers(data: bytes, defects: list[str]) -> bytes:
 
 def _message(data: bytes, defects: list[str]) -> Message:
     try:
-        return email.message_from_bytes(data)
+        return email.message_from_bytes(data, _class=IndexedMessage)
     except Exception as exc:  # noqa: BLE001 - the stdlib parser is not supposed to raise, but be sure
         defects.append(f"unparseable message: {type(exc).__name__}")
-        return Message()
+        return IndexedMessage()
 
 
 _FORWARDED = re.compile(r"\s*(?:fwd?|tr|wg|rv|i)\s*:", re.I)
@@ -320,7 +321,7 @@ def _structured_text(parsed: Parsed, part: Message) -> str:
     return clip(decode_escapes(text), limits.MAX_DSN_CHARS)
 
 
-_header_parser = email.parser.HeaderParser()
+_header_parser = email.parser.HeaderParser(_class=IndexedMessage)
 
 
 def _headers_from_text(text: str) -> Message:

@@ -36,6 +36,9 @@ _NAMED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("invaluement", re.compile(r"\binvaluement\b|\bivmSIP\b", re.I)),
 )
 
+# Any of _NAMED (case-insensitive: a superset): one search rules most texts out.
+_ANY_NAMED = re.compile("|".join(f"(?:{p.pattern})" for _, p in _NAMED), re.I)
+
 
 def blocklist_of(text: str | None) -> str | None:
     """The block list a refusal names (its zone when given, e.g. 'zen.spamhaus.org'), or None."""
@@ -46,6 +49,8 @@ def blocklist_of(text: str | None) -> str | None:
         if zone.startswith("www.") or text[max(m.start() - 2, 0): m.start()] == "//":
             continue  # a web page of the list (a lookup URL), not its DNS zone
         return zone
+    if not _ANY_NAMED.search(text):
+        return None
     for name, pattern in _NAMED:
         if pattern.search(text):
             return name

@@ -66,19 +66,30 @@ BY_DOMAIN: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+
+
+def _any_of(table: tuple[tuple[str, re.Pattern[str]], ...]) -> re.Pattern[str]:
+    """One pattern matching where any of the table's does: a single search rules most texts out."""
+    return re.compile("|".join(f"(?:{p.pattern})" for _, p in table), re.I)
+
+
+_ANY_HOST, _ANY_TEXT, _ANY_DOMAIN = _any_of(BY_HOST), _any_of(BY_TEXT), _any_of(BY_DOMAIN)
+
+
 def provider_of(remote_mta: str | None, diagnostic: str | None, recipient: str | None = None) -> str | None:
     """The receiving provider's short name, or None."""
-    if remote_mta:
+    if remote_mta and _ANY_HOST.search(remote_mta):
         for name, pattern in BY_HOST:
             if pattern.search(remote_mta):
                 return name
-    if diagnostic:
+    if diagnostic and _ANY_TEXT.search(diagnostic):
         for name, pattern in BY_TEXT:
             if pattern.search(diagnostic):
                 return name
     if recipient and "@" in recipient:
         domain = recipient.rpartition("@")[2].strip().strip(">").lower()
-        for name, pattern in BY_DOMAIN:
-            if pattern.search(domain):
-                return name
+        if _ANY_DOMAIN.search(domain):
+            for name, pattern in BY_DOMAIN:
+                if pattern.search(domain):
+                    return name
     return None

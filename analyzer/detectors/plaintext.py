@@ -12,6 +12,7 @@ Courier, ...): one recipient per line or paragraph, the server's reply beside it
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from analyzer.classify.phrases import match
 from analyzer.detectors.base import Detection, Detector, Found
@@ -31,6 +32,10 @@ _MARKERS = ("content-type: message/rfc822", "content-type: text/rfc822-headers",
             "below this line is a copy", "message headers follow")
 _EVIDENCE = re.compile(r"(?<![\w.\-/#])[45][0-5]\d(?=[\s\-\]]|$)|(?<![\d.])[45]\.\d{1,3}\.\d{1,3}(?![\d])")
 _SKIP_LINE = re.compile(r"\b(?:contact|please send|write to|reply to|questions?|helpdesk|support)\b", re.I)
+# Each address of a line reads the rest of the line: bounded in characters (the diagnostic keeps 4096)
+# and in addresses per line (real reports name one or two), or a long line of addresses is quadratic.
+_REST_CHARS = 8192
+_ADDRESSES_PER_LINE = 20
 _REASONS = (Reason.USERUNKNOWN, Reason.MAILBOXFULL, Reason.HOSTUNKNOWN, Reason.SUSPEND, Reason.EXPIRED,
             Reason.BLOCKED, Reason.REJECTED, Reason.SPAMDETECTED, Reason.NORELAYING, Reason.MESGTOOBIG)
 
@@ -48,11 +53,11 @@ def detect(p: Parsed) -> Detection | None:
     for i, line in enumerate(rows):
         if "@" not in line or _SKIP_LINE.search(line):
             continue
-        for m in ADDRESS.finditer(line):
+        for m in islice(ADDRESS.finditer(line), _ADDRESSES_PER_LINE):
             addr = m.group(1).rstrip(".")
             if addr.lower() in own or addr.lower() in seen:
                 continue
-            diagnostic = _diagnostic(line[m.end():], rows[i + 1:i + 4])
+            diagnostic = _diagnostic(line[m.end(): m.end() + _REST_CHARS], rows[i + 1:i + 4])
             if diagnostic is None:
                 continue
             seen.add(addr.lower())
