@@ -34,7 +34,7 @@ _ORIGINAL = re.compile(r"^-{3,}\s*(?:original message|message header follows)\s*
 _OTHER_SERVER = re.compile(r"the error that the other server returned was:\s*", re.I)
 _BY_HOST = re.compile(r"rejected by the server for the recipient domain \S+ by ([A-Za-z0-9.-]+?)\.?\s+"
                       r"\[([0-9A-Fa-f.:]+)\]")
-_STATE = re.compile(r"\s*\(state (\d{1,2})\)\.?\s*$")
+_STATE = re.compile(r"(?<!\s)\s*\(state (\d{1,2})\)\.?\s*$")
 _DOUBLE_CODE = re.compile(r"^([245]\d\d) \1\b")
 _STATE_COMMAND = {"13": "RCPT", "14": "RCPT", "17": "DATA", "18": "DATA"}
 

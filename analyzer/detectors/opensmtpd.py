@@ -27,7 +27,7 @@ from analyzer.smtp import find_command
 _SUBJECT = "delivery status notification"
 _SIGNATURE = re.compile(r"this is the mailer-daemon, please do not reply to this e-?mail", re.I)
 _LIST = re.compile(r"the following\s+list of recipients:", re.I)
-_LINE = re.compile(r"^([^\s:]+@[^\s:]+):\s*(.+)$")
+_LINE = re.compile(r"^([^\s:]{1,256}@[^\s:]{1,256}):\s*(.+)$")  # bounded: linear on a line of "@"s
 _MARKERS = ("below is a copy of the original message", "content-type: message/rfc822")
 
 # OpenSMTPD's own texts (smtpd/mta.c, smtpd/bounce.c).

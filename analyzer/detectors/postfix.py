@@ -30,7 +30,7 @@ _REMOTE = re.compile(r"\bhost ([A-Za-z0-9.\-]+)\[[^\]]*\](?: said| refused)", re
 _CONNECT_TO = re.compile(r"(?:connect to|lost connection with|conversation with) ([A-Za-z0-9.\-]+)\[", re.I)
 _ORIGINAL = ("content-type: message/rfc822", "content-type: text/rfc822-headers")
 _SAID = re.compile(r"^host [A-Za-z0-9.\-]+\[[^\]]*\] said:\s*", re.I)
-_IN_REPLY = re.compile(r"\s*\(in reply to [^)]{1,40} command\)\s*$", re.I)
+_IN_REPLY = re.compile(r"(?<!\s)\s*\(in reply to [^)]{1,40} command\)\s*$", re.I)
 
 # Postfix's own texts whose meaning the format decides (local(8)/pipe(8) delivery agents).
 RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (

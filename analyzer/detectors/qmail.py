@@ -36,7 +36,7 @@ _RCPT = re.compile(r"^<([^>\s]*@[^>\s]*|[^>\s]+)>:?\s*(.*)$")
 _REMOTE = re.compile(r"(?:connected to|^|\s)(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]{3,39}) (?:does not like|failed after|"
                      r"but sender was|but my name was)", re.I)
 
-_GIVING_UP = re.compile(r"\s*Giving up on \S+\.?\s*$")
+_GIVING_UP = re.compile(r"(?<!\s)\s*Giving up on \S+\.?\s*$")
 
 # qmail-remote/qmail-local texts (qmail source, vpopmail vdelivermail) whose reason the format decides.
 RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (

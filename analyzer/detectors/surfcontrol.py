@@ -17,7 +17,7 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.textscan import lines, merge
 from analyzer.mime import Parsed
 
-_LINE = re.compile(r"^([^\s:]+@[^\s:]+): \[([^\]]*)\],\s*(.*)$")
+_LINE = re.compile(r"^([^\s:]{1,256}@[^\s:]{1,256}): \[([^\]]*)\],\s*(.*)$")
 
 
 def detect(p: Parsed) -> Detection | None:

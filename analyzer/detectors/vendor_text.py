@@ -260,7 +260,7 @@ def postfix_paragraphs(text: str) -> list[Found]:
         host = _SAID.search(said)
         reply = said[host.end():] if host else said
         command = find_command(reply)
-        reply = re.sub(r"\s*\(in reply to [^)]*\)\s*$", "", reply, flags=re.I)
+        reply = re.sub(r"(?<!\s)\s*\(in reply to [^)]*\)\s*$", "", reply, flags=re.I)
         out.append(Found(recipient=rcpt, diagnostic=reply or None, remote_mta=host.group(1) if host else None,
                          command=command, diagnostic_type="smtp" if host else None))
 

@@ -17,7 +17,7 @@ from analyzer.mime import Parsed
 
 _FROM = re.compile(r"mail deliver(?:y)? system", re.I)
 _LIST = re.compile(r"^-{3}the following addresses had delivery errors-{3}$", re.I)
-_LINE = re.compile(r"^(\S+@\S+)\s+\[(.*)\]\s*$")
+_LINE = re.compile(r"^(\S{1,256}@\S{1,256})\s+\[(.*)\]\s*$")  # bounded: linear on a line of "@"s
 
 
 def detect(p: Parsed) -> Detection | None:
