@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import re
 
+from analyzer.classify.phrases import literals_of
+
 # A DNSBL zone as written in the text, e.g. "zen.spamhaus.org", "b.barracudacentral.org". Labels before
 # the list's domain are bounded as in DNS (63 characters, here 10 of them): linear on a long dotted word.
+ZONE_DOMAINS = (
+    "spamhaus.org", "spamcop.net", "barracudacentral.org", "sorbs.net", "abuseat.org", "uceprotect.net",
+    "mailspike.net", "psbl.surriel.com", "s5h.net", "spameatingmonkey.net", "senderscore.com", "invaluement.com",
+    "nordspam.com", "dnsbl.info", "spamrats.com", "junkemailfilter.com", "hostkarma.com", "lashback.com",
+    "manitu.net", "backscatterer.org", "0spam.org", "abusix.zone",
+)
 _ZONE = re.compile(
-    r"\b((?:[a-z0-9-]{1,63}\.){0,10}(?:spamhaus\.org|spamcop\.net|barracudacentral\.org|sorbs\.net|abuseat\.org|"
-    r"uceprotect\.net|mailspike\.net|psbl\.surriel\.com|s5h\.net|spameatingmonkey\.net|senderscore\.com|"
-    r"invaluement\.com|nordspam\.com|dnsbl\.info|spamrats\.com|junkemailfilter\.com|hostkarma\.com|"
-    r"lashback\.com|manitu\.net|backscatterer\.org|0spam\.org|abusix\.zone))\b",
+    r"\b((?:[a-z0-9-]{1,63}\.){0,10}(?:" + "|".join(re.escape(d) for d in ZONE_DOMAINS) + r"))\b",
     re.I,
 )
 # (name, pattern), first match wins, for lists named without a zone.
@@ -36,20 +41,23 @@ _NAMED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("invaluement", re.compile(r"\binvaluement\b|\bivmSIP\b", re.I)),
 )
 
-# Any of _NAMED (case-insensitive: a superset): one search rules most texts out.
-_ANY_NAMED = re.compile("|".join(f"(?:{p.pattern})" for _, p in _NAMED), re.I)
+# Texts one of which every match of _NAMED contains (lowercase): most texts are ruled out by `in`
+# (for ASCII text only: re.I also folds a few non-ASCII letters, e.g. the Kelvin sign and long s).
+_NAMED_LITERALS = literals_of([p for _, p in _NAMED])
 
 
 def blocklist_of(text: str | None) -> str | None:
     """The block list a refusal names (its zone when given, e.g. 'zen.spamhaus.org'), or None."""
     if not text:
         return None
-    for m in _ZONE.finditer(text):
+    low = text.lower()
+    plain = text.isascii()
+    for m in (_ZONE.finditer(text) if not plain or any(d in low for d in ZONE_DOMAINS) else ()):
         zone = m.group(1).lower()
         if zone.startswith("www.") or text[max(m.start() - 2, 0): m.start()] == "//":
             continue  # a web page of the list (a lookup URL), not its DNS zone
         return zone
-    if not _ANY_NAMED.search(text):
+    if plain and _NAMED_LITERALS is not None and not any(literal in low for literal in _NAMED_LITERALS):
         return None
     for name, pattern in _NAMED:
         if pattern.search(text):

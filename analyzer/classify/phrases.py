@@ -406,3 +406,45 @@ def match(reason: R, text: str, lower: str | None = None) -> str | None:
 def _original(text: str, low: str, start: int, end: int) -> str:
     """The matched span in the original letter case (lowercasing kept the length), else lowercase."""
     return text[start:end] if len(text) == len(low) else low[start:end]
+
+
+def alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression ('a|b(c|d)' -> ['a', 'b(c|d)'])."""
+    out: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # a class: '|' and ')' inside it are literal
+            i += 1
+            if i < len(pattern) and pattern[i] == "]":
+                i += 1
+            while i < len(pattern) and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:])
+    return out
+
+
+def literals_of(patterns: list[re.Pattern[str]]) -> tuple[str, ...] | None:
+    """Lowercase texts one of which every match of any of the patterns contains (a pre-check on
+    text.lower()), or None when some alternative has no literal text to require."""
+    found: list[str] = []
+    for pattern in patterns:
+        for alternative in alternatives(pattern.pattern):
+            literal = required_literal(alternative).lower()
+            if not literal:
+                return None
+            found.append(literal)
+    return tuple(dict.fromkeys(found))
