@@ -6,7 +6,8 @@ and dozens of lookups per message that was a tenth of the analysis. IndexedMessa
 name -> positions index on first use and answers from it, with the same results: the first value
 (all values, in order), passed through the same `policy.header_fetch_parse`. The index is rebuilt
 whenever the header list is replaced or changes length (every Message method that adds or removes a
-header does one of the two; replace_header keeps the name, so the positions stay right).
+header does one of the two; replace_header keeps the name, so the positions stay right). The content
+type is remembered the same way (and with the default type, which the parser sets for digest parts).
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ from __future__ import annotations
 from email.message import Message
 from typing import Any
 
+_SCAN = 6  # up to this many headers, `get` scans them like the stdlib does
+
 
 class IndexedMessage(Message):
     """email.message.Message with indexed header lookups (same results)."""
 
     _headers: list[tuple[str, Any]]  # the stdlib's own header list (set by Message.__init__)
+    _default_type: str  # the stdlib's (set_default_type)
     _ndr_index: tuple[list[tuple[str, Any]], int, dict[str, list[int]]] | None = None
+    _ndr_type: tuple[list[tuple[str, Any]], int, str, str] | None = None
 
     def _positions(self) -> dict[str, list[int]]:
         headers = self._headers
@@ -33,6 +38,13 @@ class IndexedMessage(Message):
         return index[2]
 
     def get(self, name: str, failobj: Any = None) -> Any:
+        headers = self._headers
+        if len(headers) <= _SCAN:  # a part's few headers: scanning beats building an index
+            key = name.lower()
+            for k, v in headers:
+                if k.lower() == key:
+                    return self.policy.header_fetch_parse(k, v)
+            return failobj
         positions = self._positions().get(name.lower())
         if not positions:
             return failobj
@@ -52,3 +64,17 @@ class IndexedMessage(Message):
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self._positions()
+
+    def replace_header(self, _name: str, _value: Any) -> None:
+        self._ndr_type = None  # same list, same length: the remembered content type may be stale
+        super().replace_header(_name, _value)
+
+    def get_content_type(self) -> str:
+        """Message.get_content_type, remembered until the headers or the default type change."""
+        headers, default = self._headers, self._default_type
+        cached = self._ndr_type
+        if cached is not None and cached[0] is headers and cached[1] == len(headers) and cached[2] == default:
+            return cached[3]
+        value = super().get_content_type()
+        self._ndr_type = (headers, len(headers), default, value)
+        return value

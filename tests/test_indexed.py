@@ -1,0 +1,77 @@
+"""IndexedMessage answers header lookups exactly like the stdlib Message, also after the header list changes."""
+
+from __future__ import annotations
+
+import email
+from email.message import Message
+from pathlib import Path
+
+import pytest
+
+from analyzer.indexed import IndexedMessage
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "sisimai" / "maildir"
+SAMPLES = Path(__file__).parent / "samples"
+NAMES = ("content-type", "Received", "FROM", "x-failed-recipients", "Subject", "absent-header",
+         "Content-Transfer-Encoding")
+
+
+def _files() -> list[Path]:
+    return sorted(SAMPLES.rglob("*.eml")) + (sorted(CORPUS.glob("*.eml")) if CORPUS.is_dir() else [])
+
+
+def _walk(msg: Message) -> list[Message]:
+    parts = [msg]
+    payload = msg.get_payload()
+    if isinstance(payload, list):
+        for sub in payload:
+            if isinstance(sub, Message):
+                parts.extend(_walk(sub))
+    return parts
+
+
+def _answers(msg: Message) -> list[object]:
+    names = [*NAMES, *(k for k, _ in msg._headers)]  # every name present, as written
+    out: list[object] = [msg.get_content_type(), msg.get_boundary(), msg.get_content_charset()]
+    for name in names:
+        out += [str(msg.get(name)), name in msg, [str(v) for v in msg.get_all(name, [])], str(msg[name])]
+    return out
+
+
+def test_the_same_answers_on_every_part_of_every_sample() -> None:
+    files = _files()
+    assert len(files) > 100
+    for path in files:
+        data = path.read_bytes()
+        plain = _walk(email.message_from_bytes(data))
+        indexed = _walk(email.message_from_bytes(data, _class=IndexedMessage))
+        assert all(isinstance(m, IndexedMessage) for m in indexed)
+        assert len(plain) == len(indexed), path.name
+        for a, b in zip(plain, indexed, strict=True):
+            assert _answers(a) == _answers(b), path.name
+
+
+@pytest.mark.parametrize("change", ["set_param", "replace_header", "delete", "add", "set_boundary", "set_type",
+                                    "default_type"])
+def test_the_same_answers_after_the_headers_change(change: str) -> None:
+    raw = (b"From: a@example.com\nX-A: 1\nContent-Type: multipart/mixed; boundary=B\nX-A: 2\nX-B: 3\nX-C: 4\n"
+           b"X-D: 5\nX-E: 6\n\n--B\nContent-Type: text/plain\n\nhi\n--B--\n")
+    msgs = [email.message_from_bytes(raw), email.message_from_bytes(raw, _class=IndexedMessage)]
+    for msg in msgs:
+        _answers(msg)  # build the index and remember the content type first
+        if change == "set_param":
+            msg.set_param("charset", "utf-8")
+        elif change == "replace_header":
+            msg.replace_header("Content-Type", "text/html")
+        elif change == "delete":
+            del msg["X-A"]
+        elif change == "add":
+            msg["X-A"] = "3"
+        elif change == "set_boundary":
+            msg.set_boundary("C")
+        elif change == "set_type":
+            msg.set_type("message/rfc822")
+        else:
+            del msg["Content-Type"]
+            msg.set_default_type("message/rfc822")
+    assert _answers(msgs[0]) == _answers(msgs[1])
