@@ -10,6 +10,7 @@ matched case-insensitively; most are plain phrases.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -372,16 +373,27 @@ class Phrase:
     """One phrase: a literal pre-check and, unless the phrase is plain text, its regex."""
 
     literal: str  # lowercase text every match contains ('' when none could be derived)
-    pattern: re.Pattern[str] | None  # None when the fragment is the literal itself
+    regex: str | None  # the fragment, None when it is the literal itself; compiled on first use
+
+    @property
+    def pattern(self) -> re.Pattern[str] | None:
+        return None if self.regex is None else compiled(self.regex)
+
+
+@functools.cache
+def compiled(fragment: str) -> re.Pattern[str]:
+    """A phrase's regex, compiled the first time a text passes its literal pre-check: most never do,
+    and compiling all of them at import was a tenth of `ndr triage`'s start-up."""
+    return re.compile(fragment)
 
 
 def _phrase(fragment: str) -> Phrase:
     literal = required_literal(fragment)
     plain = literal == fragment.replace("\\.", ".").replace("\\-", "-") and "\\" not in fragment.replace("\\.", "")
-    return Phrase(literal=literal, pattern=None if plain and literal else re.compile(fragment))
+    return Phrase(literal=literal, regex=None if plain and literal else fragment)
 
 
-# The phrases compiled once at import (read-only afterwards).
+# The phrases, read-only after import.
 TABLE: dict[R, tuple[Phrase, ...]] = {reason: tuple(_phrase(f) for f in frags) for reason, frags in PHRASES.items()}
 
 
@@ -394,10 +406,10 @@ def match(reason: R, text: str, lower: str | None = None) -> str | None:
     for phrase in phrases:
         if phrase.literal and phrase.literal not in low:
             continue
-        if phrase.pattern is None:
+        if phrase.regex is None:
             start = low.find(phrase.literal)
             return _original(text, low, start, start + len(phrase.literal))
-        m = phrase.pattern.search(low)
+        m = compiled(phrase.regex).search(low)
         if m:
             return _original(text, low, m.start(), m.end())
     return None
