@@ -19,7 +19,7 @@ KEYS: list[str] = ["type", "prefix", "reason"]
 CLUSTER_COLUMNS: tuple[str, ...] = (
     "id", "type", "prefix", "prefix_wide", "network", "reason", "blocklist", "failures", "share", "recipients",
     "domains", "top_domains", "sender_domains", "providers", "first_seen", "last_seen", "ip_count", "sending_ips",
-    "top_status", "top_diagnostic", "previous", "change", "change_pct", "trend", "advice",
+    "top_status", "top_diagnostic", "previous", "change", "change_pct", "trend", "advice", "spf_domains",
 )
 TOP_DOMAINS = 3  # recipient domains named per cluster
 MAX_IPS = 20  # sending addresses listed per cluster (the count is always given)
@@ -76,7 +76,8 @@ def clusters(current: pd.DataFrame, previous: pd.DataFrame) -> tuple[pd.DataFram
     totals = current.groupby("type").size().to_dict()
     tops = {col: top_values(current, KEYS, col, n) for col, n in (
         ("domain", TOP_DOMAINS), ("provider", None), ("sending_ip", None), ("status", 1), ("diagnostic_shape", SAMPLES),
-        ("blocklist", None), ("network", 1), ("network_owner", 1), ("prefix_wide", 1), ("sender_domain", TOP_DOMAINS))}
+        ("blocklist", None), ("network", 1), ("network_owner", 1), ("prefix_wide", 1), ("sender_domain", TOP_DOMAINS),
+        ("spf_domain", TOP_DOMAINS))}
     base["_order"] = base["type"].map({FAILURE: 0, DELAY: 1}).fillna(2)
     base = base.sort_values(["_order", "failures", "prefix", "reason"], ascending=[True, False, True, True],
                             kind="stable").reset_index(drop=True)
@@ -138,4 +139,6 @@ def _row(cid: str, key: Key, rec: Mapping[Hashable, object], tops: dict[str, dic
         "advice": cluster_advice(str(rec["reason"]), ips=ips, prefix=prefix, blocklists=lists, senders=senders,
                                  owner_action=OWNER_ACTIONS.get(owner) if owner else None,
                                  status=_first(tops["status"].get(key)), temporary=rec["type"] == DELAY),
+        # the domains SPF applies to (envelope sender's, else From's), checked by the DNS checks
+        "spf_domains": ", ".join(d for d, _ in tops["spf_domain"].get(key, [])) or None,
     }

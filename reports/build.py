@@ -18,7 +18,7 @@ from reports.trends import daily_long, daily_wide
 FAILURE_COLUMNS: tuple[str, ...] = (
     "date", "type", "source", "recipient", "domain", "status", "replycode", "reason", "hard", "sending_ip",
     "prefix", "network", "cluster", "provider", "remote_mta", "reporter", "blocklist", "diagnostic",
-    "original_message_id", "original_subject",
+    "original_message_id", "original_subject", "envelope_sender", "envelope_source",
 )
 
 

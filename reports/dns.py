@@ -2,9 +2,11 @@
 
 Each cluster's sending IPs are checked once per run, through one Resolver (per-run cache, bounded
 concurrency) and one Checker (ndr/check): PTR present, forward-confirmed reverse DNS, the block
-lists, and SPF of the cluster's From domains for each address. Bounds: the `max_ips` addresses of a
-cluster with the most failures (`[report] dns_max_ips`, default 5), at most MAX_IPS_TOTAL distinct
-addresses per run (biggest clusters first), the cluster's first TOP_DOMAINS From domains. The
+lists, and SPF for each address of the domains SPF applies to: the returned originals' envelope sender
+domains, the From domain where the envelope sender is not known (as `ndr check` does; the cluster's
+`spf_domains`, reports/frame.py). Bounds: the `max_ips` addresses of a cluster with the most failures
+(`[report] dns_max_ips`, default 5), at most MAX_IPS_TOTAL distinct addresses per run (biggest
+clusters first), the cluster's first TOP_DOMAINS such domains. The
 cluster table gains DNS_COLUMNS; the report gains `dns` (DnsResults). Nothing here runs unless a
 caller asks: `check_report` is called only with DNS checks on (reports/write.py imports this module
 only then).
@@ -44,7 +46,7 @@ class ClusterDns:
     cluster: str  # cluster id, e.g. "C001"
     ips: tuple[str, ...]  # addresses checked, most failures first
     not_checked: int  # the cluster's other sending addresses, left out by the bounds
-    domains: tuple[str, ...]  # From domains whose SPF was evaluated for each address
+    domains: tuple[str, ...]  # envelope sender (else From) domains whose SPF was evaluated for each address
     checks: tuple[IpCheck, ...] = ()  # one per address of `ips`, SPF limited to `domains`
 
 
@@ -83,7 +85,7 @@ def plan(report: Report, max_ips: int, total: int = MAX_IPS_TOTAL) -> dict[str, 
             by_cluster[str(cid)].append(str(addr))
     chosen: set[str] = set()
     plans: dict[str, ClusterDns] = {}
-    for cid, senders in zip(report.clusters["id"], report.clusters["sender_domains"], strict=True):
+    for cid, senders in zip(report.clusters["id"], report.clusters["spf_domains"], strict=True):
         candidates = by_cluster.get(str(cid), [])
         picked: list[str] = []
         for ip in candidates:

@@ -14,7 +14,7 @@ from ndr.check.model import IpCheck, Outcome
 YES, NO = "yes", "no"
 UNKNOWN = "could not check"  # the DNS did not answer (timeout, SERVFAIL, refused): not a negative answer
 OFFLINE = "not checked (offline)"  # [dns] offline = true: nothing was queried
-NO_DOMAIN = "no From domain known"  # the cluster's bounces name no From address
+NO_DOMAIN = "no sender domain known"  # the cluster's bounces name no envelope sender nor From address
 NAMED = 3  # addresses named in a mixed answer before "+N more"
 FINE = "Reverse DNS, block lists and SPF look fine for {what}."
 # The remedy of a shared pool's PTR/listing finding is its owner's action, which the cluster's advice

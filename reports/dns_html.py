@@ -38,7 +38,7 @@ def cluster_evidence(results: DnsResults, cid: str) -> dict[str, object] | None:
         return None
     via = ", ".join(results.servers) or "no resolver"
     note = (f"Checked {checked_text(p)} via {via}" + (" (offline: nothing was queried)" if results.offline else "")
-            + (f"; SPF of {', '.join(p.domains)}" if p.domains else "; no From domain known for SPF") + ".")
+            + (f"; SPF of {', '.join(p.domains)}" if p.domains else "; no sender domain known for SPF") + ".")
     return {"note": note, "ips": [ip_evidence(c) for c in p.checks]}
 
 

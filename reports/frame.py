@@ -20,6 +20,7 @@ STORE_COLUMNS: tuple[str, ...] = (
     "message_id", "source", "ref", "date", "kind", "reporter", "recipient", "domain", "action", "status",
     "replycode", "reason", "hard", "sending_ip", "sending_prefix", "blocklist", "provider", "remote_mta",
     "diagnostic", "rule", "original_message_id", "original_subject", "original_from",
+    "envelope_sender", "envelope_source", "original_from_domain",
 )
 
 UNKNOWN_PREFIX = "unknown"  # the prefix of failures whose sending IP is not known
@@ -71,8 +72,11 @@ def is_delay(action: object, status: object) -> bool:
 
 
 def enrich(raw: pd.DataFrame, options: ReportOptions, networks: NetworkTable) -> pd.DataFrame:
-    """Add at, day, type, prefix, prefix_wide, network, network_owner, sender_domain, diagnostic_shape;
-    drop undated rows."""
+    """Add at, day, type, prefix, prefix_wide, network, network_owner, sender_domain, envelope_domain,
+    spf_domain, diagnostic_shape; drop undated rows.
+
+    spf_domain is the domain SPF applies to: the envelope sender's, else (not known: e.g. rows stored
+    before schema 2 and not re-analysed) the From domain, as `ndr check` does."""
     frame = raw.copy()
     frame["at"] = pd.to_datetime(frame["date"], utc=True, errors="coerce", format="ISO8601")
     frame = frame[frame["at"].notna()].copy()
@@ -90,7 +94,13 @@ def enrich(raw: pd.DataFrame, options: ReportOptions, networks: NetworkTable) ->
     owners = {ip: (n.owner if n and n.shared else None) for ip, n in found.items()}
     frame["network"] = [labels.get(ip) if isinstance(ip, str) else None for ip in ips]
     frame["network_owner"] = [owners.get(ip) if isinstance(ip, str) else None for ip in ips]
-    frame["sender_domain"] = [sender_domain(v) for v in frame["original_from"]]
+    senders = [d if isinstance(d, str) and d else sender_domain(v)
+               for d, v in zip(frame["original_from_domain"], frame["original_from"], strict=True)]
+    envelopes = [sender_domain(v) for v in frame["envelope_sender"]]
+    frame["sender_domain"] = pd.Series(senders, index=frame.index, dtype=object)
+    frame["envelope_domain"] = pd.Series(envelopes, index=frame.index, dtype=object)
+    frame["spf_domain"] = pd.Series([e or d for e, d in zip(envelopes, senders, strict=True)], index=frame.index,
+                                    dtype=object)
     shapes = {d: diagnostic_shape(d) for d in set(frame["diagnostic"].dropna())}
     frame["diagnostic_shape"] = [shapes.get(d) if isinstance(d, str) else None for d in frame["diagnostic"]]
     for col in ("reason", "domain", "provider"):

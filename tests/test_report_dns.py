@@ -53,12 +53,13 @@ HOSTILE_TXT = '<script>window.__pwned = 4</script><img src=x onerror="window.__p
 
 def bounce(n: int, rcpt: str, status: str, diag: str, sender: str, *, day: int = 18,
            action: str = "failed") -> bytes:
-    """A Postfix DSN refusing `rcpt` with `diag` (which names the sending IP), original From `sender`."""
+    """A Postfix DSN refusing `rcpt` with `diag` (which names the sending IP), original From `sender`, returned
+    to `sender` as the envelope sender (SPF in reports is of the envelope domain)."""
     return f"""Return-Path: <>
 Received: from relay1.example.net (relay1.example.net [198.51.100.200]) by mx.example.com (Postfix)
  with ESMTPS id 4XH{n}; Tue, {day} Mar 2025 10:{n:02d}:05 +0000
 From: MAILER-DAEMON@relay1.example.net (Mail Delivery System)
-To: <bounces@example.com>
+To: <{sender}>
 Subject: Undelivered Mail Returned to Sender
 Date: Tue, {day} Mar 2025 10:{n:02d}:04 +0000
 Message-ID: <b{n}@relay1.example.net>

@@ -53,5 +53,6 @@ def reanalyze(*, config_path: Path | None, source_names: tuple[str, ...], verbos
                 result = reanalysis.run(store, sources=sources, log=log.getChild("reanalyze"))
     except NdrError as exc:
         fail("reanalyze", exc)
-    click.echo(f"reanalysed {result.messages} message(s): {result.changed} changed, {result.failed} failed")
+    upgraded = f"; {result.upgraded} filled in for this ndr's new store columns" if result.upgraded else ""
+    click.echo(f"reanalysed {result.messages} message(s): {result.changed} changed, {result.failed} failed{upgraded}")
     sys.exit(1 if result.failed else 0)

@@ -58,8 +58,8 @@ def _config(path: Path | None) -> Config | None:
 @click.option("--top", type=click.IntRange(1, 1000), default=None, help="Prefixes/domains named in trends (10).")
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this source (repeatable).")
 @click.option("--dns/--no-dns", "dns", default=None,
-              help="Check each cluster's sending IPs in DNS: PTR, FCrDNS, SPF of the From domains, block lists "
-                   "(default: [dns] enabled, else off: nothing is looked up).")
+              help="Check each cluster's sending IPs in DNS: PTR, FCrDNS, SPF of the envelope sender domains, "
+                   "block lists (default: [dns] enabled, else off: nothing is looked up).")
 @click.option("--dns-max-ips", type=click.IntRange(1, MAX_DNS_IPS), default=None, metavar="N",
               help="With --dns: sending IPs checked per cluster, the most frequent ([report] dns_max_ips, 5).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the files written.")

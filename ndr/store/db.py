@@ -18,7 +18,7 @@ from ndr import __version__
 from ndr.errors import NdrError
 from ndr.store import queries, schema
 from ndr.store.prepare import Prepared, unpack_analysis
-from ndr.store.rows import RECIPIENT_COLUMNS, meta_of, now_iso, recipient_rows
+from ndr.store.rows import RECIPIENT_COLUMNS, ROWS_VERSION, meta_of, now_iso, recipient_rows
 
 BUSY_TIMEOUT_MS = 30_000  # wait this long for another writer (e.g. `ndr reanalyze`) before failing
 
@@ -225,17 +225,17 @@ class Store:
         meta = meta_of(p.analysis, received_at=entry.received_at, stored_at=stamp)
         row = conn.execute(
             "INSERT INTO messages (digest, size, source, ref, folder, received_at, stored_at, date, kind, "
-            "message_id, subject, reporter, failure, analyzed_with) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(digest) DO NOTHING RETURNING id",
+            "message_id, subject, reporter, failure, analyzed_with, rows_version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(digest) DO NOTHING RETURNING id",
             (p.digest, p.size, source, entry.ref, entry.folder, entry.received_at, stamp, meta.date, meta.kind,
-             meta.message_id, meta.subject, meta.reporter, p.failure, __version__),
+             meta.message_id, meta.subject, meta.reporter, p.failure, __version__, ROWS_VERSION),
         ).fetchone()
         if row is None:
             return None
         message_id = int(row[0])
         conn.execute("INSERT INTO bodies (message_id, kept_size, data, analysis) VALUES (?, ?, ?, ?)",
                      (message_id, p.kept_size, p.kept, p.analysis_packed))
-        rows = recipient_rows(p.analysis, meta, source=source, ref=entry.ref)
+        rows = recipient_rows(p.analysis, meta, source=source, ref=entry.ref, envelope=p.envelope)
         if rows:
             conn.executemany(_INSERT_RECIPIENT, [(message_id, *r) for r in rows])
         return message_id

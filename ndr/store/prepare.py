@@ -14,6 +14,7 @@ from analyzer import Options, analyze, limits
 from analyzer.model import Analysis, Kind
 from analyzer.serialize import to_dict
 from ndr.store import retain
+from ndr.store.envelope import NONE, Envelope, envelope_of
 
 _TRUNCATED = f"message longer than {limits.MAX_MESSAGE_BYTES} bytes: analysed the first part only"
 
@@ -29,6 +30,7 @@ class Prepared:
     kept: bytes  # zlib-compressed bytes kept for re-analysis (ndr.store.retain)
     kept_size: int  # length of the kept bytes before compression
     failure: str | None = None  # why analysis raised, when it did
+    envelope: Envelope = NONE  # envelope sender and From domain of the returned original
 
 
 def digest_of(data: bytes) -> str:
@@ -43,7 +45,8 @@ def prepare(data: bytes, options: Options, *, digest: str | None = None) -> Prep
     if len(kept) != min(len(data), limits.MAX_MESSAGE_BYTES) and not _same(analyze(kept, options), analysis):
         kept = data[: limits.MAX_MESSAGE_BYTES]  # trimming changed the verdict: keep everything
     return Prepared(digest=digest or digest_of(data), size=len(data), analysis=analysis,
-                    analysis_packed=pack_analysis(analysis), kept=retain.compress(kept), kept_size=len(kept))
+                    analysis_packed=pack_analysis(analysis), kept=retain.compress(kept), kept_size=len(kept),
+                    envelope=envelope_of(analysis, data))
 
 
 def prepare_failed(data: bytes, error: BaseException, *, digest: str | None = None) -> Prepared:

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from analyzer.model import Analysis, Kind, Recipient
+from ndr.store.envelope import Envelope
 
 # Keys of Store.iter_failures rows, in order (docs/ARCHITECTURE.md, "The store contract"). Stable.
 FAILURE_KEYS: tuple[str, ...] = (
     "message_id", "source", "ref", "date", "kind", "reporter", "recipient", "domain", "action", "status",
     "replycode", "reason", "hard", "sending_ip", "sending_prefix", "blocklist", "provider", "remote_mta",
     "diagnostic", "rule", "original_message_id", "original_subject", "original_from",
+    "envelope_sender", "envelope_source", "original_from_domain",  # schema 2 (ndr.store.envelope)
 )
 # The recipient columns (everything but message_id and position), in FAILURE_KEYS order.
 RECIPIENT_COLUMNS: tuple[str, ...] = FAILURE_KEYS[1:]
@@ -19,6 +21,10 @@ RECIPIENT_COLUMNS: tuple[str, ...] = FAILURE_KEYS[1:]
 FAILURE_KINDS = (Kind.BOUNCE.value, Kind.DELAY.value)
 # Actions that are not failures even inside a bounce.
 NON_FAILURE_ACTIONS = ("delivered", "relayed", "expanded")
+# What recipient_rows derives, versioned: messages.rows_version. `ndr reanalyze` rewrites the rows of
+# messages stored with an older version even when their analysis did not change.
+# 1: schema 1's columns; 2: envelope_sender, envelope_source, original_from_domain.
+ROWS_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,7 +69,8 @@ def meta_of(analysis: Analysis, *, received_at: str | None, stored_at: str) -> M
                        subject=analysis.subject, reporter=analysis.reporter)
 
 
-def recipient_rows(analysis: Analysis, meta: MessageMeta, *, source: str, ref: str) -> list[tuple[object, ...]]:
+def recipient_rows(analysis: Analysis, meta: MessageMeta, *, source: str, ref: str,
+                   envelope: Envelope) -> list[tuple[object, ...]]:
     """One tuple per recipient, values in (position, *RECIPIENT_COLUMNS) order."""
     original = analysis.original
     rows: list[tuple[object, ...]] = []
@@ -75,6 +82,7 @@ def recipient_rows(analysis: Analysis, meta: MessageMeta, *, source: str, ref: s
             original.message_id if original else None,
             original.subject if original else None,
             original.from_ if original else None,
+            envelope.sender, envelope.source, envelope.from_domain,
         ))
     return rows
 

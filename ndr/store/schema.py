@@ -109,7 +109,18 @@ CREATE TABLE recipients (
 CREATE INDEX recipients_date ON recipients (date);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+# Version 2: the returned original's envelope sender (and where it came from) and From domain per
+# recipient row, for SPF of the envelope domain in reports (ndr.store.envelope); messages.rows_version
+# says which ndr.store.rows.ROWS_VERSION wrote a message's recipient rows (`ndr reanalyze` fills the
+# new columns of rows written before).
+_V2 = """
+ALTER TABLE recipients ADD COLUMN envelope_sender TEXT;       -- envelope sender address, NULL: not known
+ALTER TABLE recipients ADD COLUMN envelope_source TEXT;       -- return-path | to | delivered-to
+ALTER TABLE recipients ADD COLUMN original_from_domain TEXT;  -- domain of the original's From, lowercase
+ALTER TABLE messages ADD COLUMN rows_version INTEGER NOT NULL DEFAULT 1;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 LATEST = len(MIGRATIONS)
 
 
