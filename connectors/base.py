@@ -8,9 +8,11 @@ cursor it is given, never from dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
+
+FileStat = tuple[int, int]  # (size, mtime_ns) of a file when it was listed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -23,6 +25,7 @@ class RawMessage:
     cursor: str | None  # the source's cursor (JSON text) once this message is stored; None: do not advance
     folder: str | None = None  # folder / mailbox path, when the source has folders
     received_at: str | None = None  # the server's arrival time (IMAP INTERNALDATE, Graph receivedDateTime), ISO
+    stat: FileStat | None = None  # a file's (size, mtime_ns) at listing, for the store's file index (FileIndexed)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,3 +51,19 @@ class Connector(Protocol):
     def close(self) -> None:
         """Release connections."""
         ...
+
+
+@runtime_checkable
+class FileIndexed(Protocol):
+    """A connector of files (dir, maildir) that skips files unchanged since they were stored.
+
+    Before `fetch`, the scan sets `index` to the store's file index of the source (ref -> (size,
+    mtime_ns) of each file whose message is stored); the connector does not open a listed file whose
+    (size, mtime_ns) is the same, counts it in `skipped`, and yields the others with `stat` set. The
+    scan records each stored message's `stat` in the index in the same transaction as the message,
+    and forgets the refs the connector lists in `gone` (indexed, no longer present).
+    """
+
+    index: Mapping[str, FileStat]
+    skipped: int  # files not opened this run: unchanged since they were stored
+    gone: list[str]  # refs of the index that the listing no longer has

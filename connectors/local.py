@@ -9,7 +9,10 @@ Read-only: nothing is moved, flagged or deleted (after_store does nothing).
 
 Cursors. dir and maildir: {"after": ref}, the last file handled; a scan visits every file, starting
 after that one and wrapping around, so a run cut short by --max-messages resumes where it stopped
-and a full run sees every file. Files already stored are recognised by the scan from their digest.
+and a full run sees every file. A file whose (size, mtime_ns) is the one recorded in the store's
+file index when its message was stored (connectors.base.FileIndexed) is not opened again: a re-scan
+of an unchanged directory only lists and stats it. Files that changed, or are new, are read, and
+the store recognises known bytes from their digest (a duplicate).
 mbox: {"last": offset of the last stored message, "digest": its short digest, "head": digest of the
 file's first head_len bytes, "head_len": ...}. When the file only grew, the scan resumes after that
 message; when it was rewritten (head or that message changed, or it shrank), it starts over and
@@ -23,13 +26,13 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from connectors.base import Checkpoint, RawMessage
+from connectors.base import Checkpoint, FileStat, RawMessage
 from connectors.files import iter_mbox
 from ndr.errors import ConfigError, SourceError
 
@@ -104,48 +107,69 @@ def _load(cursor: str | None) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
 
 
-def _mtime(path: Path) -> str | None:
+def _mtime(path: Path, stat: FileStat | None = None) -> str | None:
+    """A file's modification time, ISO 8601 UTC (from its listed stat when there is one)."""
     try:
-        return datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+        seconds = stat[1] / 1e9 if stat is not None else path.stat().st_mtime
+        return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
     except (OSError, OverflowError, ValueError):
         return None
 
 
 class FileTreeConnector:
-    """`dir` and `maildir` sources: one file, one message."""
+    """`dir` and `maildir` sources: one file, one message. A FileIndexed connector."""
 
     def __init__(self, name: str, root: Path, *, maildir: bool, log: logging.Logger) -> None:
         self.name = name
         self.root = root
         self.maildir = maildir
         self.log = log
-        self.total: int | None = None  # files found, once listed (progress bars)
+        self.total: int | None = None  # files to read, once listed (progress bars)
         self.failures = 0  # files that could not be read this run
+        self.index: Mapping[str, FileStat] = {}  # set by the scan: (size, mtime_ns) of the stored files
+        self.skipped = 0  # files not opened this run: unchanged since they were stored
+        self.gone: list[str] = []  # refs of the index no longer listed
 
-    def _listing(self) -> dict[str, Path]:
-        """ref -> path, for every message file."""
-        found: dict[str, Path] = {}
+    def _listing(self) -> dict[str, tuple[Path, FileStat | None]]:
+        """ref -> (path, (size, mtime_ns) or None when it cannot be stat'ed), for every message file."""
+        found: dict[str, tuple[Path, FileStat | None]] = {}
         if self.maildir:
             for sub in ("new", "cur"):  # cur/ last: a message seen in both while moving is read from cur/
-                for entry in os.scandir(self.root / sub):
-                    if entry.is_file() and not entry.name.startswith("."):
-                        found[_unique_name(entry.name)] = Path(entry.path)
+                with os.scandir(self.root / sub) as entries:
+                    for entry in entries:
+                        if _is(entry.is_file) and not entry.name.startswith("."):
+                            found[_unique_name(entry.name)] = (Path(entry.path), _stat(entry))
             return found
-        for dirpath, dirnames, filenames in os.walk(self.root):
-            dirnames.sort()
-            for filename in filenames:
-                if filename.lower().endswith(".eml"):
-                    path = Path(dirpath, filename)
-                    found[path.relative_to(self.root).as_posix()] = path
+        self._walk(self.root, "", found)
         return found
 
+    def _walk(self, directory: Path, prefix: str, found: dict[str, tuple[Path, FileStat | None]]) -> None:
+        """*.eml below `directory` (as os.walk: symlinked directories are not followed)."""
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            if not prefix:
+                raise
+            self.log.warning("%s: %s: cannot list: %s", self.name, prefix.rstrip("/"), exc.strerror or exc)
+            return
+        for entry in entries:
+            if _is(entry.is_dir):
+                if not _is(entry.is_symlink):
+                    self._walk(Path(entry.path), f"{prefix}{entry.name}/", found)
+            elif entry.name.lower().endswith(".eml"):
+                found[prefix + entry.name] = (Path(entry.path), _stat(entry))
+
     def fetch(self, cursor: str | None, *, limit: int | None = None) -> Iterator[RawMessage | Checkpoint]:
-        """Every file, starting after the cursor's and wrapping around; at most `limit`."""
+        """Every changed or new file, starting after the cursor's and wrapping around; at most `limit`."""
         try:
             files = self._listing()
         except OSError as exc:
             raise SourceError(f"{self.name}: {self.root}: cannot list: {exc.strerror or exc}") from exc
-        refs = sorted(files)
+        index = self.index
+        self.gone = [ref for ref in index if ref not in files]
+        refs = sorted(ref for ref, (_, stat) in files.items() if stat is None or index.get(ref) != stat)
+        self.skipped = len(files) - len(refs)
         self.total = len(refs) if limit is None else min(limit, len(refs))
         after = _load(cursor).get("after")
         start = bisect.bisect_right(refs, after) if isinstance(after, str) else 0
@@ -153,7 +177,7 @@ class FileTreeConnector:
         for ref in refs[start:] + refs[:start]:
             if limit is not None and count >= limit:
                 return
-            path = files[ref]
+            path, stat = files[ref]
             data, problem = _read(path)
             if problem is not None:
                 self.failures += 1
@@ -161,13 +185,31 @@ class FileTreeConnector:
             if data is None:
                 continue
             count += 1
-            yield RawMessage(ref=ref, data=data, cursor=json.dumps({"after": ref}), received_at=_mtime(path))
+            yield RawMessage(ref=ref, data=data, cursor=json.dumps({"after": ref}), received_at=_mtime(path, stat),
+                             stat=stat)
 
     def after_store(self, message: RawMessage) -> None:
         """Local sources are read-only."""
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def _is(test: Callable[[], bool]) -> bool:
+    """A DirEntry test; False when it raises (a symlink loop: the file is then reported unreadable)."""
+    try:
+        return test()
+    except OSError:
+        return False
+
+
+def _stat(entry: os.DirEntry[str]) -> FileStat | None:
+    """(size, mtime_ns) of a listed file (following a symlink); None when it cannot be stat'ed."""
+    try:
+        st = entry.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
 
 
 def _read(path: Path) -> tuple[bytes | None, str | None]:

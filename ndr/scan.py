@@ -13,6 +13,9 @@
 - A store failure stops that source (its cursor stays at the last stored message).
 - SourceError / AuthError / ConfigError from a connector stop that source; the others go on.
 - Dry run: fetch and analyse, store nothing, no after-actions.
+- File sources (connectors.base.FileIndexed: dir, maildir) get the store's file index before they
+  list: unchanged files are not read (counted as skipped, not fetched); each stored file's (size,
+  mtime_ns) goes into the index in the transaction that stores its message.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from dataclasses import dataclass, field
 
 from analyzer import DEFAULT_OPTIONS, Options
 from analyzer.model import Analysis
-from connectors.base import Checkpoint, Connector, RawMessage
+from connectors.base import Checkpoint, Connector, FileIndexed, RawMessage
 from ndr.config import SourceConfig, source_module
 from ndr.errors import AuthError, ConfigError, NdrError
 from ndr.log import source_logger
@@ -57,6 +60,7 @@ class SourceResult:
     new: int = 0  # stored for the first time (dry run: would be)
     duplicates: int = 0  # their bytes were already stored
     failed: int = 0  # analysis raised (stored as kind=error) or the file could not be read
+    skipped: int = 0  # files not read: unchanged since their message was stored (not counted as fetched)
     seconds: float = 0.0
     error: str | None = None  # why the source stopped early
     fatal: bool = False  # the error was a configuration or authentication error (exit 2)
@@ -139,7 +143,7 @@ class Scanner:
         assert self.store is not None
         try:
             self.store.finish_source(run_id, r.name, fetched=r.fetched, new=r.new, duplicates=r.duplicates,
-                                     failed=r.failed, seconds=r.seconds, error=r.error)
+                                     failed=r.failed, seconds=r.seconds, error=r.error, skipped=r.skipped)
         except StoreError as exc:
             self.log.error("%s: cannot record the source's summary: %s", r.name, exc)  # noqa: TRY400
             r.error = r.error or str(exc)
@@ -162,6 +166,8 @@ class Scanner:
         finally:
             if connector is not None:
                 result.failed += int(getattr(connector, "failures", 0))
+                if isinstance(connector, FileIndexed):
+                    result.skipped = connector.skipped
                 try:
                     connector.close()
                 except NdrError as exc:
@@ -175,6 +181,9 @@ class Scanner:
         cursor = self.store.cursor_of(src.name) if self.store is not None else None
         limit = self.options.max_messages
         batch = _Batch(source=src.name, connector=connector, result=result)
+        indexed = connector if isinstance(connector, FileIndexed) else None
+        if indexed is not None and self.store is not None:
+            indexed.index = self.store.file_index(src.name)
         analysis = self._analysis()
         try:
             for item in connector.fetch(cursor, limit=limit):
@@ -195,6 +204,9 @@ class Scanner:
                 self._draw(src.name, result, connector)
                 if limit is not None and result.fetched >= limit:
                     break
+            if indexed is not None and indexed.gone and self.writing:
+                assert self.store is not None
+                self.store.forget_files(src.name, indexed.gone)
         finally:  # what was fetched before an error (or Ctrl-C) is stored, unless storing is what failed
             try:
                 if not batch.store_failed:
@@ -221,11 +233,12 @@ class Scanner:
     def _entry(self, outcome: Outcome, source: str) -> New | Seen:
         item = outcome.item
         if outcome.prepared is None:
-            return Seen(ref=item.ref, digest=outcome.digest)
+            return Seen(ref=item.ref, digest=outcome.digest, stat=item.stat)
         if outcome.error is not None:
             self.log.error("%s: %s: analysis failed (%s); stored as kind=error", source, item.ref, outcome.error)
             self.log.debug("%s: %s: traceback of the analysis failure:\n%s", source, item.ref, outcome.trace)
-        return New(ref=item.ref, prepared=outcome.prepared, folder=item.folder, received_at=item.received_at)
+        return New(ref=item.ref, prepared=outcome.prepared, folder=item.folder, received_at=item.received_at,
+                   stat=item.stat)
 
     def _known(self, digest: str) -> bool:
         if self.store is not None and self.store.has_digest(digest):
@@ -275,8 +288,10 @@ class Scanner:
             return
         self._drawn = now
         total = getattr(connector, "total", None) if connector is not None else None
+        skipped = connector.skipped if isinstance(connector, FileIndexed) else 0
         self.bars.update(source, done=result.fetched, total=total if isinstance(total, int) else None,
-                         detail=f"new {result.new}  dup {result.duplicates}  failed {result.failed}")
+                         detail=f"new {result.new}  dup {result.duplicates}  failed {result.failed}"
+                         + (f"  unchanged {skipped}" if skipped else ""))
 
 
 def _prepare(data: bytes, options: Options, *, digest: str) -> Prepared:

@@ -178,7 +178,8 @@ def test_off_a_terminal_log_lines_name_source_and_reference_and_a_summary_follow
     assert "\x1b[" not in ran.out + ran.err  # no colours, no bars
     out = ran.out.splitlines()
     assert re.fullmatch(r"1 source\(s\), 7 fetched, 7 new, 0 duplicates, 0 failed in \d+\.\d s", out[0])
-    assert out[1].split() == ["source", "type", "fetched", "new", "duplicates", "failed", "seconds", "status"]
+    assert out[1].split() == ["source", "type", "fetched", "new", "duplicates", "failed", "skipped", "seconds",
+                              "status"]
     assert out[2].split()[:6] == ["box", "mbox", "7", "7", "0", "0"] and out[2].endswith("ok")
     quiet = ndr_process("scan", "--config", str(cfg), "-q", home=tmp_path)
     assert (quiet.code, quiet.err) == (0, "")

@@ -55,7 +55,8 @@ def scan(*, config_path: Path | None, source_names: tuple[str, ...], max_message
       15 2 * * *  ndr scan -q                   crontab: problems and the summary only
     \b
     Off a terminal it logs one line per stored message (source: reference: verdict) and
-    prints a summary per source: fetched, new, duplicates, failed, seconds.
+    prints a summary per source: fetched, new, duplicates, failed, skipped (dir and maildir
+    files unchanged since they were stored: not read again), seconds.
     \b
     Exit status: 0 all good; 1 some messages or sources failed (the rest were stored);
     2 configuration or authentication error.
@@ -111,13 +112,15 @@ def _open_store(config: Config, *, dry_run: bool, stack: contextlib.ExitStack) -
 
 
 def _summary(results: tuple[SourceResult, ...], *, dry_run: bool) -> None:
-    rows = [(r.name, r.type, r.fetched, r.new, r.duplicates, r.failed, f"{r.seconds:.1f}",
+    rows = [(r.name, r.type, r.fetched, r.new, r.duplicates, r.failed, r.skipped, f"{r.seconds:.1f}",
              "ok" if r.error is None else f"stopped: {r.error}") for r in results]
     total_s = sum(r.seconds for r in results)
     fetched = sum(r.fetched for r in results)
     heading = "dry run, nothing stored: " if dry_run else ""
+    skipped = sum(r.skipped for r in results)
+    unchanged = f", {skipped} unchanged file(s) not read" if skipped else ""
     click.echo(f"{heading}{len(results)} source(s), {fetched} fetched, {sum(r.new for r in results)} new, "
-               f"{sum(r.duplicates for r in results)} duplicates, {sum(r.failed for r in results)} failed "
+               f"{sum(r.duplicates for r in results)} duplicates, {sum(r.failed for r in results)} failed{unchanged} "
                f"in {total_s:.1f} s")
-    print_table(("source", "type", "fetched", "new", "duplicates", "failed", "seconds", "status"), rows,
-                right=(False, False, True, True, True, True, True, False))
+    print_table(("source", "type", "fetched", "new", "duplicates", "failed", "skipped", "seconds", "status"), rows,
+                right=(False, False, True, True, True, True, True, True, False))

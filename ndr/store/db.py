@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from connectors.base import FileStat
 from ndr import __version__
 from ndr.errors import NdrError
 from ndr.store import queries, schema
@@ -37,6 +38,7 @@ class New:
     prepared: Prepared
     folder: str | None = None
     received_at: str | None = None
+    stat: FileStat | None = None  # a file's (size, mtime_ns): recorded in the source's file index
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +47,7 @@ class Seen:
 
     ref: str
     digest: str
+    stat: FileStat | None = None  # a file's (size, mtime_ns): recorded in the source's file index
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -153,10 +156,21 @@ class Store:
             conn.execute("UPDATE sources SET cursor = ?, cursor_at = ? WHERE name = ?", (cursor, now_iso(), name))
 
     def reset_cursor(self, name: str) -> bool:
-        """Forget a source's cursor: the next scan reads it from the beginning. False: unknown source."""
+        """Forget a source's cursor and file index: the next scan reads it all again. False: unknown source."""
         with self.transaction() as conn:
             done = conn.execute("UPDATE sources SET cursor = NULL, cursor_at = ? WHERE name = ?", (now_iso(), name))
+            conn.execute("DELETE FROM files WHERE source = ?", (name,))
             return done.rowcount > 0
+
+    def file_index(self, name: str) -> dict[str, FileStat]:
+        """ref -> (size, mtime_ns) of the files of a dir/maildir source whose messages are stored."""
+        rows = self._query("SELECT ref, size, mtime_ns FROM files WHERE source = ?", (name,))
+        return {ref: (size, mtime_ns) for ref, size, mtime_ns in rows}
+
+    def forget_files(self, name: str, refs: Sequence[str]) -> None:
+        """Drop files that are gone from a source's file index (their messages stay stored)."""
+        with self.transaction() as conn:
+            conn.executemany("DELETE FROM files WHERE source = ? AND ref = ?", [(name, ref) for ref in refs])
 
     def sources(self) -> list[SourceState]:
         rows = self._query(
@@ -211,6 +225,11 @@ class Store:
                 conn.execute("INSERT INTO refs (source, ref, message_id) VALUES (?, ?, ?) "
                              "ON CONFLICT(source, ref) DO UPDATE SET message_id = excluded.message_id",
                              (source, entry.ref, message_id))
+                if entry.stat is not None:
+                    conn.execute("INSERT INTO files (source, ref, size, mtime_ns, message_id) VALUES (?, ?, ?, ?, ?) "
+                                 "ON CONFLICT(source, ref) DO UPDATE SET size = excluded.size, "
+                                 "mtime_ns = excluded.mtime_ns, message_id = excluded.message_id",
+                                 (source, entry.ref, *entry.stat, message_id))
                 outcomes.append(Outcome(ref=entry.ref, new=is_new, message_id=message_id))
             cursor_sql = "cursor = ?, cursor_at = ?, " if advance else ""
             params: tuple[object, ...] = (cursor, stamp) if advance else ()
@@ -252,10 +271,11 @@ class Store:
         return run_id
 
     def finish_source(self, run_id: int, source: str, *, fetched: int, new: int, duplicates: int, failed: int,
-                      seconds: float, error: str | None) -> None:
+                      seconds: float, error: str | None, skipped: int = 0) -> None:
         with self.transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO run_sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         (run_id, source, fetched, new, duplicates, failed, round(seconds, 3), error))
+            conn.execute("INSERT OR REPLACE INTO run_sources (run_id, source, fetched, new, duplicates, failed, "
+                         "seconds, error, skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (run_id, source, fetched, new, duplicates, failed, round(seconds, 3), error, skipped))
 
     def finish_run(self, run_id: int, exit_code: int) -> None:
         with self.transaction() as conn:

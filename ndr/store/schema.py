@@ -120,7 +120,22 @@ ALTER TABLE recipients ADD COLUMN original_from_domain TEXT;  -- domain of the o
 ALTER TABLE messages ADD COLUMN rows_version INTEGER NOT NULL DEFAULT 1;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# Version 3: the file index of dir and maildir sources (connectors.base.FileIndexed): a file whose
+# (size, mtime_ns) did not change since its message was stored is not read again; run_sources.skipped
+# counts those files per run.
+_V3 = """
+CREATE TABLE files (
+    source TEXT NOT NULL,
+    ref TEXT NOT NULL,                     -- the file's ref in the source (path relative to it, Maildir unique name)
+    size INTEGER NOT NULL,                 -- st_size when it was listed
+    mtime_ns INTEGER NOT NULL,             -- st_mtime_ns when it was listed
+    message_id INTEGER NOT NULL REFERENCES messages(id),  -- the message its bytes were (digest: messages.digest)
+    PRIMARY KEY (source, ref)
+) WITHOUT ROWID;
+ALTER TABLE run_sources ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;  -- files not read: unchanged
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 LATEST = len(MIGRATIONS)
 
 
