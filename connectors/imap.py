@@ -31,7 +31,7 @@ from connectors.imap_session import TRANSIENT, TokenSource, close_quietly, conne
 from connectors.msauth import TokenSource as MsalTokens
 from connectors.token_command import CommandTokens
 from ndr.errors import ConfigError, SourceError
-from ndr.secrets import Secret
+from ndr.secrets import Secret, warn_if_exposed
 
 __all__ = ["Batch", "FolderState", "ImapConfig", "ImapConnector", "decode_cursor", "describe_cursor", "encode_cursor",
            "open_source", "parse_config", "plan_batches"]
@@ -367,6 +367,7 @@ def open_source(config: ImapConfig, *, log: logging.Logger) -> ImapConnector:
     if config.auth is Auth.PASSWORD:
         assert config.password is not None
         password = config.password.load()
+        warn_if_exposed(config.password, log)
     elif config.token_command is not None:
         tokens = CommandTokens(config.token_command, where=config.where, timeout=config.timeout)
     else:

@@ -49,7 +49,7 @@ class LocalConfig:
     name: str  # the source's name
     type: str  # dir | mbox | maildir
     where: str  # config location, e.g. "sources[2]"
-    path: Path  # absolute path of the directory, mbox file or Maildir
+    path: Path  # the directory, mbox file or Maildir (absolute when read from a config file)
 
 
 def parse_config(table: Mapping[str, object], where: str) -> LocalConfig:
@@ -66,10 +66,9 @@ def parse_config(table: Mapping[str, object], where: str) -> LocalConfig:
         raise ConfigError(f"{where}.path: required")
     if not isinstance(raw, str):
         raise ConfigError(f"{where}.path: expected a string")
-    path = Path(raw).expanduser()
-    if not path.is_absolute():
-        raise ConfigError(f"{where}.path: must be an absolute path (or start with ~): cron does not run in your "
-                          "working directory")
+    if not raw.strip():
+        raise ConfigError(f"{where}.path: must not be empty")
+    path = Path(raw).expanduser()  # ndr.config took a relative path from the config file's directory
     return LocalConfig(name=name, type=str(type_), where=where, path=path)
 
 

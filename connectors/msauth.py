@@ -37,7 +37,7 @@ from connectors.mserrors import aadsts_code, explain_aadsts
 from connectors.mshttp import make_session
 from connectors.tomlkeys import Keys
 from ndr.errors import AuthError, ConfigError, SourceError
-from ndr.secrets import Secret, SecretRef
+from ndr.secrets import Secret, SecretRef, warn_if_exposed
 
 Log: TypeAlias = "logging.Logger | logging.LoggerAdapter[logging.Logger]"
 
@@ -83,9 +83,9 @@ def parse_auth(keys: Keys) -> MsAuthConfig:
     """Read and check the sign-in keys of one source table (see AUTH_KEYS)."""
     flow = keys.choice("auth", FLOWS, "client_credentials")
     tenant = keys.required("tenant_id")
-    secret_env, secret_file = keys.text("client_secret_env"), _absolute(keys, "client_secret_file")
-    cert, cert_key = _absolute(keys, "certificate_file"), _absolute(keys, "certificate_key_file")
-    cache = _absolute(keys, "token_cache_file")
+    secret_env, secret_file = keys.text("client_secret_env"), _file(keys, "client_secret_file")
+    cert, cert_key = _file(keys, "certificate_file"), _file(keys, "certificate_key_file")
+    cache = _file(keys, "token_cache_file")
     host = (keys.text("authority_host") or DEFAULT_AUTHORITY_HOST).rstrip("/")
     if not host.startswith("https://"):
         raise keys.fail("authority_host", "must be an https:// URL (msal refuses anything else)")
@@ -143,7 +143,7 @@ class TokenSource:
         # read now: a missing secret is a configuration error, found before any network I/O
         ref = config.secret_ref()
         if ref is not None:
-            _warn_if_exposed(ref, log)
+            warn_if_exposed(ref, log)
             self._secret = ref.load()
         elif config.flow == "client_credentials":
             self._certificate = _load_certificate(config, log)
@@ -245,7 +245,7 @@ def _load_certificate(c: MsAuthConfig, log: Log) -> dict[str, str]:
     key_ref = cert_ref
     if c.certificate_key_file is not None:
         key_ref = SecretRef(key=f"{c.where}.certificate_key_file", file=c.certificate_key_file)
-    _warn_if_exposed(key_ref, log)
+    warn_if_exposed(key_ref, log)
     cert_pem = cert_ref.read_file()
     key_pem = key_ref.read_file() if key_ref is not cert_ref else cert_pem
     try:
@@ -267,11 +267,6 @@ def _load_certificate(c: MsAuthConfig, log: Log) -> dict[str, str]:
                                          serialization.NoEncryption()).decode("ascii"),
         "public_certificate": cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
     }
-
-
-def _warn_if_exposed(ref: SecretRef, log: Log) -> None:
-    if ref.exposed():
-        log.warning("%s: %s is readable by other users; chmod 600 it", ref.key, ref.file)
 
 
 # ---- device-code token cache (a file only the owner can read)
@@ -329,11 +324,9 @@ def _path(value: str | None) -> Path | None:
     return Path(value).expanduser() if value else None
 
 
-def _absolute(keys: Keys, key: str) -> str | None:
-    value = keys.text(key)
-    if value is not None and not Path(value).expanduser().is_absolute():
-        raise keys.fail(key, "must be an absolute path (or start with ~): cron does not run in your working directory")
-    return value
+def _file(keys: Keys, key: str) -> str | None:
+    """A file name (ndr.config took a relative one from the config file's directory)."""
+    return keys.text(key)
 
 
 def _safe(text: str) -> str:

@@ -8,6 +8,10 @@ Source types dispatch through ONE table, SOURCE_TYPES: each module provides
 `type` included) and `open_source(config, *, log) -> Connector`. Other top-level sections are
 parsed by their owners' functions, listed in SECTIONS; a section whose parser is not installed is
 kept as its raw table.
+
+Paths: one rule for every file or directory the config names (PATH_KEYS): "~" is expanded, and a
+relative path is taken from the config file's directory, never from the working directory (cron's
+is not the user's). The values are resolved here, before the parsers see them.
 """
 
 from __future__ import annotations
@@ -42,6 +46,13 @@ SECTIONS: dict[str, str] = {
     "networks": "reports.config:parse_networks_config",
     "dns": "ndr.check.config:parse_dns_config",
     "scan": "ndr.scanconfig:parse_scan_config",
+}
+# Keys naming a file or directory, per place in the config: resolved by the rule above.
+PATH_KEYS: dict[str, frozenset[str]] = {
+    "store": frozenset({"path"}),
+    "sources": frozenset({"path", "ca_file", "password_file", "client_secret_file", "certificate_file",
+                          "certificate_key_file", "token_cache_file"}),
+    "report": frozenset({"out"}),
 }
 _TOP_KEYS = ("store", "sources", *SECTIONS)
 _STORE_KEYS = ("path",)
@@ -109,22 +120,46 @@ def load_config(path: Path | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from None
     try:
-        return parse(data, base=file.parent, file=file)
+        return parse(data, base=file.absolute().parent, file=file)
     except ConfigError as exc:
         raise ConfigError(f"{file}: {exc}") from None
 
 
 def parse(data: dict[str, Any], *, base: Path | None = None, file: Path | None = None) -> Config:
-    """Validate a decoded TOML document. `base` resolves a relative store path."""
+    """Validate a decoded TOML document. `base` (the config file's directory) resolves relative paths;
+    without it they stay relative to the working directory."""
     for key in data:
         if key not in _TOP_KEYS:
             raise ConfigError(f"{key}: unknown key")
     return Config(
         file=file,
-        store=_store(data.get("store"), base),
-        sources=_sources(data.get("sources")),
-        sections=tuple((name, _section(name, data[name])) for name in SECTIONS if name in data),
+        store=_store(_with_paths(data.get("store"), "store", base), base),
+        sources=_sources(_with_paths(data.get("sources"), "sources", base)),
+        sections=tuple((name, _section(name, _with_paths(data[name], name, base))) for name in SECTIONS
+                       if name in data),
     )
+
+
+def resolve_path(value: str, base: Path | None) -> str:
+    """A path as the config means it: "~" expanded, a relative one taken from `base` (when given)."""
+    path = Path(value.strip()).expanduser()
+    if base is not None and not path.is_absolute():
+        path = base / path
+    return str(path)
+
+
+def _with_paths(value: object, place: str, base: Path | None) -> Any:
+    """`value` (a table, or for sources an array of tables) with its PATH_KEYS string values resolved.
+    Anything else is returned as it is, for the parsers to report."""
+    keys = PATH_KEYS.get(place)
+    if keys is None:
+        return value
+    if isinstance(value, list):
+        return [_with_paths(item, place, base) for item in value]
+    if not isinstance(value, dict):
+        return value
+    return {k: resolve_path(v, base) if k in keys and isinstance(v, str) and v.strip() else v
+            for k, v in value.items()}
 
 
 def _store(table: object, base: Path | None) -> StoreConfig:
@@ -142,10 +177,7 @@ def _store(table: object, base: Path | None) -> StoreConfig:
         raise ConfigError("store.path: expected a string")
     if not raw.strip():
         raise ConfigError("store.path: must not be empty")
-    path = Path(raw).expanduser()
-    if not path.is_absolute() and base is not None:
-        path = base / path
-    return StoreConfig(path=path)
+    return StoreConfig(path=Path(resolve_path(raw, base)))
 
 
 def _sources(value: object) -> tuple[SourceConfig, ...]:

@@ -7,6 +7,7 @@ whose repr/str/format never show the value: only `reveal()` does, at the one pla
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from collections.abc import Mapping
@@ -94,6 +95,12 @@ class SecretRef:
         except OSError:
             return False
         return bool(mode & (stat.S_IRGRP | stat.S_IROTH))
+
+
+def warn_if_exposed(ref: SecretRef, log: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None:
+    """Warn (naming the key and the file, never the value) when a secret's file is readable by others."""
+    if ref.exposed():
+        log.warning("%s: %s is readable by other users; chmod 600 it", ref.key, ref.file)
 
 
 def secret_ref(table: Mapping[str, object], where: str, *, env_key: str, file_key: str, base: Path | None = None,

@@ -10,7 +10,6 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from ndr.errors import ConfigError
 from reports.networks import Network
@@ -25,7 +24,7 @@ MAX_DNS_IPS = 50  # upper bound of dns_max_ips (a run checks at most reports.dns
 class ReportConfig:
     """What to report and where; defaults match `ndr report` with no options."""
 
-    out: str | None = None  # output directory; None: reports are not written after a scan
+    out: str | None = None  # output directory (relative: from the config's directory); None: no reports after a scan
     formats: tuple[str, ...] = FORMATS  # any of csv, xlsx, html, json
     since: str = "30d"  # length of the period ending now: Nd, Nw or Nh
     prefix_v6: int = 64  # IPv6 cluster prefix length
@@ -79,9 +78,6 @@ def parse_report_config(table: dict[str, object], where: str = "report") -> Repo
     out = table.get("out")
     if out is not None and (not isinstance(out, str) or not out.strip()):
         raise ConfigError(f"{where}.out: expected a directory path")
-    if isinstance(out, str) and not Path(out).expanduser().is_absolute():
-        raise ConfigError(f"{where}.out: must be an absolute path (or start with ~): cron does not run in your "
-                          "working directory")
     since = table.get("since", "30d")
     if not isinstance(since, str):
         raise ConfigError(f"{where}.since: expected a duration like 30d")

@@ -49,8 +49,6 @@ def _error(**over: object) -> str:
         ({"instance_discovery": "no"}, "sources[2].instance_discovery: must be true or false, not a string"),
         ({"scopes": ["Mail.Read"]}, "sources[2].scopes: only used with auth = \"device_code\""),
         ({"client_secret": "hunter2"}, "sources[2].client_secret: unknown key for a graph source"),
-        ({"client_secret_env": None, "certificate_file": "app.pem"},
-         "sources[2].certificate_file: must be an absolute path (or start with ~)"),
     ],
 )
 def test_config_errors_name_the_key(over: dict[str, object], expected: str) -> None:
