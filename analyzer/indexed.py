@@ -69,6 +69,10 @@ class IndexedMessage(Message):
         self._ndr_type = None  # same list, same length: the remembered content type may be stale
         super().replace_header(_name, _value)
 
+    def remember_content_type(self, ctype: str) -> None:
+        """Record what get_content_type() answers for the current headers (a parser that read them knows)."""
+        self._ndr_type = (self._headers, len(self._headers), self._default_type, ctype)
+
     def get_content_type(self) -> str:
         """Message.get_content_type, remembered until the headers or the default type change."""
         headers, default = self._headers, self._default_type
