@@ -89,11 +89,34 @@ def test_demo_prints_five_lines_and_where_the_files_are(demo: tuple[Path, list[s
     out, lines = demo
     assert len(lines) == 6
     assert lines[0].startswith(f"Scanned {MESSAGES} demo bounces. 2025-03-02 .. 2025-03-31: ")
-    assert all(line.startswith("C00") for line in lines[1:5])
+    assert all(line.startswith("C00") for line in lines[1:4])
+    assert lines[4].startswith("plus ")
     assert lines[5].startswith(f"Reports in {out}/")
     for name in ("report.html", "report.xlsx", "report.json", "failures.csv", "clusters.csv", "daily.csv",
                  "daily_wide.csv", "demo.sqlite3", "bounces.mbox"):
         assert (out / name).is_file(), name
+
+
+def test_demo_five_lines_tell_what_to_act_on(demo: tuple[Path, list[str]]) -> None:
+    """The Microsoft 365 /64 (PTR, reputation, 4.7.28), the relay on Spamhaus (and 4.7.28), the DMARC-failing
+    newsletter, then the address noise in one line: each with the counts the generator designed."""
+    _, lines = demo
+    truth = Counter((p.truth.story, p.truth.reason, p.truth.prefix) for p in plan(MESSAGES, end=END))
+    m365 = (f"{M365_GROWING_PREFIX} (Microsoft 365 outbound (2a01:111:f403::/48)): "
+            f"{truth['m365-growing', 'requireptr', M365_GROWING_PREFIX]} requireptr, "
+            f"{truth['m365-growing', 'badreputation', M365_GROWING_PREFIX]} badreputation failed, ")
+    assert m365 in lines[1] and "/day in the first week, " in lines[1]
+    assert lines[1].endswith(f"; {truth['rate-limit', 'speeding', M365_GROWING_PREFIX]} delayed (speeding, 4.7.28)")
+    blocked = truth["spamhaus-relay", "blocked", RELAY_PREFIX] + truth["outlook-s3150", "blocked", RELAY_PREFIX]
+    assert (f"{RELAY_PREFIX} (our CRM relay (203.0.113.16/28)): {blocked} blocked on zen.spamhaus.org, "
+            "microsoft S3150 failed, ") in lines[2]
+    assert lines[2].endswith(f"; {truth['rate-limit', 'speeding', RELAY_PREFIX]} delayed (speeding, 4.7.28)")
+    dmarc = truth["dmarc-news", "authfailure", LISTS_PREFIX]
+    assert f"{LISTS_PREFIX}: {dmarc} authfailure (news.example.org) failed, 0.0/day in the first week" in lines[3]
+    noise = sum(n for (story, _, _), n in truth.items() if story == "noise")
+    rest = truth["m365-steady", "spamdetected", M365_STEADY_PREFIX] + truth["dmarc-news", "authfailure", None]
+    assert lines[4] == (f"plus {noise} address errors (unknown users, full mailboxes, mistyped or dead domains): "
+                        f"clean the list; 2 more clusters ({rest} failed) in the report")
 
 
 def test_demo_clusters_come_out_as_designed(demo: tuple[Path, list[str]]) -> None:

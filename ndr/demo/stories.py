@@ -106,14 +106,15 @@ def spamhaus(rng: random.Random, at: datetime, *, outlook: bool) -> Planned:
 def dmarc(rng: random.Random, at: datetime) -> Planned:
     """news.example.org has DMARC p=reject; the list server is neither in its SPF nor signs aligned DKIM.
 
-    Gmail says so in two wordings (only the newer one names the sending address); Outlook.com in one.
+    Gmail says so in two wordings, both naming the sending address as Gmail's replies do; Outlook.com
+    in one that does not name it (its cluster's sending address stays unknown).
     """
     to_gmail = rng.random() < 0.7
-    names_ip = to_gmail and rng.random() < 0.5
+    names_ip = to_gmail
     domain = rng.choice(GMAIL_DOMAINS) if to_gmail else rng.choice(MS_CONSUMER)
     rcpt = address(rng, domain)
     sent = at - timedelta(seconds=rng.uniform(1, 30))
-    table = GMAIL_UNAUTHENTICATED if names_ip else GMAIL_DMARC if to_gmail else MICROSOFT_DMARC
+    table = (GMAIL_UNAUTHENTICATED if rng.random() < 0.5 else GMAIL_DMARC) if to_gmail else MICROSOFT_DMARC
     reply = fill_reply(rng.choice(table), rng, ip=LISTS_IP, rcpt=rcpt, at=at)
     original = _original(rng, sender_domain="news.example.org", rcpt=rcpt, sent=sent,
                          sender="news@news.example.org", name="Example News",

@@ -52,15 +52,18 @@ OUTLOOK_S3150: tuple[Reply, ...] = (
                "provider since part of their network is on our block list (S3150). You can also refer your "
                "provider to http://mail.live.com/mail/troubleshooting.aspx#errors. [{server} {stamp}]",)),
 )
+# Gmail's replies name the client address in brackets at the start (with a count), as its 5.7.1 and
+# 4.7.28 replies do; the DMARC wording is the reference's, the unauthenticated one names it again in
+# "SPF [domain] with ip: [address]".
 GMAIL_DMARC: tuple[Reply, ...] = (
-    ("5.7.26", ("550-5.7.26 Unauthenticated email from news.example.org is not accepted due to",
+    ("5.7.26", ("550-5.7.26 [{ip} {n}] Unauthenticated email from news.example.org is not accepted due to",
                 "550-5.7.26 domain's DMARC policy. Please contact the administrator of",
                 "550-5.7.26 news.example.org domain if this was a legitimate mail. To learn about",
                 "550-5.7.26 the DMARC initiative, go to",
                 "550 5.7.26  https://support.google.com/mail/?p=DmarcRejection {sid} - gsmtp")),
 )
 GMAIL_UNAUTHENTICATED: tuple[Reply, ...] = (
-    ("5.7.26", ("550-5.7.26 This mail has been blocked because the sender is unauthenticated.",
+    ("5.7.26", ("550-5.7.26 [{ip} {n}] This mail has been blocked because the sender is unauthenticated.",
                 "550-5.7.26 Gmail requires all senders to authenticate with either SPF or DKIM.",
                 "550-5.7.26",
                 "550-5.7.26  Authentication results:",
