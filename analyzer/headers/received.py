@@ -181,10 +181,7 @@ def _parse_date(text: str) -> datetime | None:
         day, month, year, hour, minute, second, sign, zh, zm, utc = m.groups()
         mon = _MONTH_NUMBER.get(month.lower())
         if mon is not None:
-            tz: timezone | None = UTC if utc else None
-            if sign and not (sign == "-" and zh == "00" and zm == "00"):  # -0000: zone unknown (RFC 5322 3.3)
-                offset = timedelta(hours=int(zh), minutes=int(zm))
-                tz = timezone(-offset if sign == "-" else offset)
+            tz = UTC if utc else _zone(sign, zh, zm) if sign else None
             try:
                 return datetime(int(year), mon, int(day), int(hour), int(minute), int(second or 0), tzinfo=tz)
             except ValueError:
@@ -195,16 +192,34 @@ def _parse_date(text: str) -> datetime | None:
         return None
 
 
+_ZONES: dict[str, timezone | None] = {}
+
+
+def _zone(sign: str, zh: str, zm: str) -> timezone | None:
+    """The timezone of a numeric zone (one object per zone, built once); -0000: unknown (RFC 5322 3.3)."""
+    key = sign + zh + zm
+    if key in _ZONES:
+        return _ZONES[key]
+    tz = None
+    if key != "-0000":
+        offset = timedelta(hours=int(zh), minutes=int(zm))
+        tz = timezone(-offset if sign == "-" else offset)
+    if len(_ZONES) < 2000:  # 24 * 60 * 2 zones at most in practice; bounded on hostile input anyway
+        _ZONES[key] = tz
+    return tz
+
+
 Token = tuple[str, str]  # (kind, text): kind is comment | literal | angle | quoted | word
 
 
-_KINDS = ("word", "comment", "literal", "angle", "quoted", "semi")
-# The same tokens with flat comments only, in one findall; a stray bracket (a nested or unbalanced
-# comment) sends the header to the careful loop of _clauses_slow.
+# The same tokens with flat comments only, in one findall (one string per token: its first character
+# says its kind); a stray bracket (a nested or unbalanced comment) sends the header to the careful
+# loop of _clauses_slow.
 _FLAT_TOKENS = re.compile(
-    r"""([^\s()\[\];<>"]+)|(\([^()]*\))|(\[[^\[\]]{0,80}\](?::\d{1,5})?)|(<[^<>]{0,400}>)|("[^"]{0,400}")|(;)"""
-    r"""|([()\[\]<>"])"""
+    r"""[^\s()\[\];<>"]+|\([^()]*\)|\[[^\[\]]{0,80}\](?::\d{1,5})?|<[^<>]{0,400}>|"[^"]{0,400}"|;"""
+    r"""|[()\[\]<>"]"""
 )
+_OPENERS = {"(": "comment", "[": "literal", "<": "angle", '"': "quoted"}
 
 
 def _clauses(head: str) -> dict[str, list[Token]]:
@@ -213,22 +228,24 @@ def _clauses(head: str) -> dict[str, list[Token]]:
     Tokens before the first keyword are dropped (qmail's "(qmail 1234 invoked from network)").
     """
     found = _FLAT_TOKENS.findall(head)
-    if len(found) > _MAX_TOKENS or any(t[6] for t in found):
+    if len(found) > _MAX_TOKENS:
         return _clauses_slow(head)
     clauses: dict[str, list[Token]] = {}
     current: list[Token] | None = None
-    for groups in found:
-        if groups[0]:
-            key = groups[0].lower()
+    for text in found:
+        kind = _OPENERS.get(text[0])
+        if kind is None:
+            if text == ";":
+                continue
+            key = text.lower()
             if key in _KEYWORDS and key not in clauses:
                 current = clauses[key] = []
             elif current is not None:
-                current.append(("word", groups[0]))
-            continue
-        if current is None or groups[5]:
-            continue
-        kind = next(i for i in range(1, 5) if groups[i])
-        current.append((_KINDS[kind], groups[kind]))
+                current.append(("word", text))
+        elif len(text) == 1:  # a stray bracket or quote: every comment, literal, address, quote has two ends
+            return _clauses_slow(head)
+        elif current is not None:
+            current.append((kind, text))
     return clauses
 
 
