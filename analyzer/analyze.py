@@ -8,6 +8,7 @@ from email.utils import parsedate_to_datetime
 from analyzer import limits
 from analyzer.classify import classify, is_hard
 from analyzer.detectors import DETECTORS, Detection, Found
+from analyzer.detectors.gate import Signals
 from analyzer.headers.facts import read_headers
 from analyzer.headers.original import original_of, pasted_headers
 from analyzer.ipaddr import DEFAULT_PREFIX_V4, DEFAULT_PREFIX_V6, prefix_of
@@ -83,8 +84,17 @@ def analyze(data: bytes, options: Options = DEFAULT_OPTIONS) -> Analysis:
 
 
 def _detect(parsed: Parsed) -> tuple[Detection | None, list[str]]:
+    """The first detector in DETECTORS order that finds something; detectors whose gate is closed are not called
+    (they would return None: analyzer.detectors.gate)."""
     defects: list[str] = []
+    signals = Signals(parsed)
     for detector in DETECTORS:
+        try:
+            closed = not signals.opens(detector.gate)
+        except Exception:  # noqa: BLE001 - a gate that cannot tell is open: the detector decides
+            closed = False
+        if closed:
+            continue
         try:
             found = detector.detect(parsed)
         except Exception as exc:  # noqa: BLE001 - one broken detector must not stop the analysis

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at
 from analyzer.mime import Parsed
 
@@ -33,4 +34,6 @@ def detect(p: Parsed) -> Detection | None:
     return Detection(reporter="activehunter", recipients=recipients)
 
 
-DETECTOR = Detector("activehunter", detect)
+# detect(): X-AHMAILID and a "FAILURE NOTICE" subject.
+GATE: Gate = (Clause(headers=("x-ahmailid",), subject=("failure notice",)),)
+DETECTOR = Detector("activehunter", detect, GATE)

@@ -15,6 +15,7 @@ import re
 from dataclasses import replace
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at, verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
@@ -71,4 +72,6 @@ def _with_note(r: Found, note: str) -> Found:
     return replace(r, diagnostic=diagnostic, reason=hit[0], rule=hit[1], evidence=hit[2])
 
 
-DETECTOR = Detector("amavis", detect)
+# detect(): _FROM in the raw From.
+GATE: Gate = (Clause(sender=("content-filter at ",)),)
+DETECTOR = Detector("amavis", detect, GATE)

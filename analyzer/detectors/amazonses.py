@@ -24,6 +24,7 @@ from typing import Any
 from analyzer import limits
 from analyzer.classify import amazon
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import combine, dsn_founds, specific_status, with_verdict
 from analyzer.dsn import split_type
 from analyzer.mime import Parsed, headers_from_text
@@ -146,4 +147,6 @@ def _bounce(b: dict[str, Any]) -> Detection | None:
                      arrival_date=b.get("timestamp") if isinstance(b.get("timestamp"), str) else None)
 
 
-DETECTOR = Detector("amazonses", detect)
+# detect(): "notificationType"/"eventType" (the JSON notification) or _UNDELIVERABLE in the text.
+GATE: Gate = (Clause(text=("notificationtype", "eventtype", "> was undeliverable")),)
+DETECTOR = Detector("amazonses", detect, GATE)

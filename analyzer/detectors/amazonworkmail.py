@@ -28,6 +28,7 @@ from dataclasses import replace
 
 from analyzer.classify import amazon
 from analyzer.detectors.base import Detection, Detector, Found, from_dsn_recipient
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import combine, dsn_founds, only_address, specific_status, with_verdict
 from analyzer.dsn import parse_dsn
 from analyzer.mime import Parsed
@@ -67,4 +68,8 @@ def _finish(found: Found) -> Found:
     return specific_status(replace(found, action=found.action or "failed"))
 
 
-DETECTOR = Detector("amazonworkmail", detect)
+# detect(): _INTRO in the text, and an X-Mailer / X-Original-Mailer or "amazonses.com" in the decoded From.
+_INTRO_WORDS = ("an error occurred while trying to deliver the mail to the following recipients:",)
+GATE: Gate = (Clause(headers=("x-mailer", "x-original-mailer"), text=_INTRO_WORDS),
+              Clause(sender_decoded=("amazonses.com",), text=_INTRO_WORDS))
+DETECTOR = Detector("amazonworkmail", detect, GATE)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.dsn import field_blocks, split_type
 from analyzer.mime import Parsed
 from analyzer.model import Kind
@@ -81,4 +82,12 @@ def _detection(reporter: str, ftype: str, rcpts: list[str | None], evidence: str
     )
 
 
-DETECTOR = Detector("arf", detect)
+# detect() finds something only for a feedback-report part, a JMRP complaint (its subject from a Microsoft
+# consumer domain) or X-Apple-Unsubscribe: true.
+GATE: Gate = (
+    Clause(feedback=True),
+    Clause(subject=("complaint about message from ",),
+           sender=("@hotmail.com", "@outlook.com", "@msn.com", "@live.com")),
+    Clause(headers=("x-apple-unsubscribe",)),
+)
+DETECTOR = Detector("arf", detect, GATE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import merge
 from analyzer.mime import Parsed
 
@@ -30,4 +31,6 @@ def detect(p: Parsed) -> Detection | None:
                      reporting_mta=p.dsn.reporting_mta if p.dsn else None)
 
 
-DETECTOR = Detector("barracuda", detect)
+# detect(): its subject.
+GATE: Gate = (Clause(subject=("blocked by our bulk email filter", "blocked by our spam firewall")),)
+DETECTOR = Detector("barracuda", detect, GATE)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 
+from analyzer.detectors.gate import Gate
 from analyzer.dsn import DsnRecipient
 from analyzer.mime import Parsed
 from analyzer.model import Kind
@@ -53,10 +54,15 @@ DetectFn = Callable[[Parsed], Detection | None]
 
 @dataclass(frozen=True, slots=True)
 class Detector:
-    """A named detect function. First detector in DETECTORS to return a Detection wins."""
+    """A named detect function. First detector in DETECTORS to return a Detection wins.
+
+    `gate` is the detect function's cheap necessary condition (analyzer.detectors.gate): when it is
+    closed, detect returns None, and analyze does not call it. () is always open.
+    """
 
     name: str
     detect: DetectFn
+    gate: Gate = ()
 
 
 def from_dsn_recipient(r: DsnRecipient) -> Found:

@@ -7,6 +7,7 @@ with a message/delivery-status part. Source: observed Bigfoot bounces.
 from __future__ import annotations
 
 from analyzer.detectors.base import Detection, Detector
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.sendmail import read_sendmail_text
 from analyzer.detectors.textscan import merge
 from analyzer.mime import Parsed
@@ -23,4 +24,6 @@ def detect(p: Parsed) -> Detection | None:
                      original=original if p.original is None else None)
 
 
-DETECTOR = Detector("bigfoot", detect)
+# detect(): "@bigfoot.com" in the raw From.
+GATE: Gate = (Clause(sender=("@bigfoot.com",)),)
+DETECTOR = Detector("bigfoot", detect, GATE)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import ADDRESS, lines, split_at
 from analyzer.mime import Parsed
 
@@ -43,4 +44,6 @@ def detect(p: Parsed) -> Detection | None:
                      recipients=tuple(Found(recipient=r, diagnostic=diagnostic, action="failed") for r in rcpts))
 
 
-DETECTOR = Detector("biglobe", detect)
+# detect(): _FROM in the raw From.
+GATE: Gate = (Clause(sender=("biglobe.ne.jp",)),)
+DETECTOR = Detector("biglobe", detect, GATE)

@@ -17,6 +17,7 @@ import re
 from dataclasses import replace
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at, with_verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
@@ -79,4 +80,6 @@ def detect(p: Parsed) -> Detection | None:
     return Detection(reporter="courier", recipients=recipients, reporting_mta=p.dsn.reporting_mta if p.dsn else None)
 
 
-DETECTOR = Detector("courier", detect)
+# detect(): _FROM in the raw From.
+GATE: Gate = (Clause(sender=("courier mail server at",)),)
+DETECTOR = Detector("courier", detect, GATE)

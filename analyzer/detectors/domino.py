@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at, with_verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
@@ -67,4 +68,6 @@ def detect(p: Parsed) -> Detection | None:
                      reporting_mta=p.dsn.reporting_mta if p.dsn else None)
 
 
-DETECTOR = Detector("domino", detect)
+# detect(): _SUBJECT in the decoded subject and "was not delivered to:" in the text.
+GATE: Gate = (Clause(title=("delivery failure:", "delivery_failure:"), text=("was not delivered to:",)),)
+DETECTOR = Detector("domino", detect, GATE)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import pasted_headers, split_at, with_verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
@@ -51,4 +52,6 @@ def detect(p: Parsed) -> Detection | None:
                      original=pasted_headers(tail) if p.original is None else None)
 
 
-DETECTOR = Detector("dragonfly", detect)
+# detect(): its subject and _SIGNATURE in the text.
+GATE: Gate = (Clause(subject=("mail delivery failed",), text=(_SIGNATURE,)),)
+DETECTOR = Detector("dragonfly", detect, GATE)

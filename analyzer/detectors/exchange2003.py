@@ -24,6 +24,7 @@ from dataclasses import replace
 
 from analyzer.classify import microsoft
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import ADDRESS, combine, dsn_founds, specific_status
 from analyzer.mime import Parsed
 
@@ -88,4 +89,7 @@ def _found(rcpt: str, block: list[str]) -> Found:
     return specific_status(found)
 
 
-DETECTOR = Detector("exchange2003", detect)
+# detect(): _START in the text.
+GATE: Gate = (Clause(text=("did not reach the following recipient(s):",
+                           "the following recipient(s) could not be reached:")),)
+DETECTOR = Detector("exchange2003", detect, GATE)

@@ -9,7 +9,7 @@ analyzer.detectors.exchange_text; Exchange Online NDRs are taken first by the of
 from __future__ import annotations
 
 from analyzer.detectors.base import Detection, Detector
-from analyzer.detectors.office365 import is_exchange_ndr, read
+from analyzer.detectors.office365 import EXCHANGE_GATE, is_exchange_ndr, read
 from analyzer.mime import Parsed
 
 
@@ -19,4 +19,4 @@ def detect(p: Parsed) -> Detection | None:
     return read(p, "exchange2007")
 
 
-DETECTOR = Detector("exchange2007", detect)
+DETECTOR = Detector("exchange2007", detect, EXCHANGE_GATE)  # is_exchange_ndr: the same gate

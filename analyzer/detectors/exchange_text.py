@@ -131,7 +131,7 @@ _QUOTE_START = re.compile(r"'(?=\s*[245]\d\d[\s-]|\s*[245]\.\d{1,3}\.\d{1,3}\b)"
 
 
 # Words every localized admin-section label above contains (lowercase): a cheap test before the regexes.
-_LAYOUT_WORDS = ("administrat", "diagnost", "beheerder", "email admins", "e-mail-admin", "管理", "관리자",
+LAYOUT_WORDS = ("administrat", "diagnost", "beheerder", "email admins", "e-mail-admin", "管理", "관리자",
                  "администратор", "status code", "statuscode")
 
 
@@ -139,7 +139,7 @@ def has_layout(text: str) -> bool:
     """True when the text carries an Exchange admin section (either layout, any known language)."""
     head = text[:20000]
     low = head.lower()
-    if not any(w in low for w in _LAYOUT_WORDS):
+    if not any(w in low for w in LAYOUT_WORDS):
         return False
     return bool(ADMIN.search(head) or MORE_INFO.search(head))
 

@@ -19,6 +19,7 @@ from dataclasses import replace
 from email.message import Message
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import ADDRESS, lines, merge, pasted_headers, split_at, with_verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
@@ -180,4 +181,6 @@ def _generated_text(text: str) -> str | None:
     return " ".join(out)[:2000] or None
 
 
-DETECTOR = Detector("exim", detect)
+# detect(): a mailer-daemon / Mail Delivery System sender and one of _BODY_MARKERS in the text.
+GATE: Gate = (Clause(sender=("mailer-daemon", "mail delivery system"), text=_BODY_MARKERS),)
+DETECTOR = Detector("exim", detect, GATE)

@@ -20,6 +20,7 @@ import re
 from dataclasses import replace
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import ADDRESS, lines, merge, split_at, verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
@@ -81,4 +82,6 @@ def _explanation(text: str) -> str | None:
     return " ".join(english)[:500] or None
 
 
-DETECTOR = Detector("ezweb", detect)
+# detect(): _FROM in the raw From and "mail system error" in the subject.
+GATE: Gate = (Clause(sender=("@ezweb.ne.jp",), subject=("mail system error",)),)
+DETECTOR = Detector("ezweb", detect, GATE)

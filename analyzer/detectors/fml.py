@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import ADDRESS, verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
@@ -36,4 +37,6 @@ def detect(p: Parsed) -> Detection | None:
     return Detection(reporter="fml", recipients=(found,))
 
 
-DETECTOR = Detector("fml", detect)
+# detect(): "fml" in X-MLServer.
+GATE: Gate = (Clause(headers=("x-mlserver",)),)
+DETECTOR = Detector("fml", detect, GATE)

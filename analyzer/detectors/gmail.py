@@ -16,7 +16,15 @@ from dataclasses import replace
 
 from analyzer.classify import google
 from analyzer.detectors.base import Detection, Detector, Found
-from analyzer.detectors.google_common import DELAY_HEADLINE, HEADLINE, REMOTE_RESPONSE, from_google, response
+from analyzer.detectors.gate import Gate
+from analyzer.detectors.google_common import (
+    DELAY_HEADLINE,
+    HEADLINE,
+    REMOTE_RESPONSE,
+    from_google,
+    google_gate,
+    response,
+)
 from analyzer.detectors.vendor_text import (
     combine,
     dsn_founds,
@@ -128,4 +136,6 @@ def _intro(text: str) -> str:
     return " ".join(text[:1500].split())
 
 
-DETECTOR = Detector("gmail", detect)
+# detect(): from_google, and _OLD_HEAD or a HEADLINE ("** ... **") in the text.
+GATE: Gate = google_gate(("delivery to the following recipient", "**"))
+DETECTOR = Detector("gmail", detect, GATE)

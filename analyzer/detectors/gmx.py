@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause
 from analyzer.detectors.vendor_text import ADDRESS, specific_status
 from analyzer.mime import Parsed, headers_from_text
 from analyzer.smtp import command_name
@@ -40,8 +41,11 @@ _COMMAND = re.compile(r"smtp error from remote server (?:after|for) (\w+(?: \w+)
 _HOST = re.compile(r"\bhost:\s*([A-Za-z0-9.-]+)(?:\s*\(([0-9A-Fa-f.:]+)\))?", re.I)
 _REASON = re.compile(r"^(?:for the following reason:|reason:)\s*", re.I)
 
+_INTRO_WORDS = ("this message was created automatically by mail delivery software",)
 
-def _detector(name: str, sender: re.Pattern[str]) -> Detector:
+
+def _detector(name: str, sender: re.Pattern[str], domains: tuple[str, ...]) -> Detector:
+    """The detector of one provider; its gate: `sender` (whose matches hold one of `domains`) and _INTRO."""
     def detect(p: Parsed) -> Detection | None:
         if not sender.search(p.header("From") or ""):
             return None
@@ -58,7 +62,7 @@ def _detector(name: str, sender: re.Pattern[str]) -> Detector:
         original = headers_from_text(text[head.end():].lstrip("\r\n")) if head and p.original is None else None
         return Detection(reporter=name, recipients=tuple(founds), original=original)
 
-    return Detector(name, detect)
+    return Detector(name, detect, (Clause(sender_decoded=domains, text=_INTRO_WORDS),))
 
 
 def _blocks(section: str) -> list[Found]:
@@ -99,5 +103,5 @@ def _found(rcpt: str, lines: list[str]) -> Found:
                                  diagnostic_type="smtp" if host else None))
 
 
-GMX = _detector("gmx", _GMX)
-EINSUNDEINS = _detector("einsundeins", _ONEANDONE)
+GMX = _detector("gmx", _GMX, ("gmx.", "web.de", "mail.com"))
+EINSUNDEINS = _detector("einsundeins", _ONEANDONE, ("kundenserver.", "1and1.", "ionos.", "online.de", "onlinehome.de"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.mime import Parsed
 from analyzer.textutil import LINE_SPACE
 
@@ -20,6 +21,13 @@ HEADLINE = re.compile(r"^" + LINE_SPACE + r"\*\*\s*([^*\n]{3,80}?)\s*\*\*\s*$", 
 RESPONSE = re.compile(r"^" + LINE_SPACE + r"the response (?:from the remote server )?was:\s*$", re.I | re.M)
 REMOTE_RESPONSE = re.compile(r"^" + LINE_SPACE + r"the response from the remote server was:\s*$", re.I | re.M)
 DELAY_HEADLINE = re.compile(r"delivery incomplete|delayed", re.I)
+
+
+def google_gate(text: tuple[str, ...]) -> Gate:
+    """The gate of a detector that needs from_google(p) and one of `text` in the text."""
+    return (Clause(sender_decoded=("mailer-daemon@googlemail.com", "mailer-daemon@google.com",
+                                   "mailer-daemon@gmail.com"), text=text),
+            Clause(reporting_mta=("googlemail.com", "google.com"), text=text))
 
 
 def from_google(p: Parsed) -> bool:

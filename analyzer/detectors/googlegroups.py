@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.google_common import from_google
 from analyzer.detectors.vendor_text import header_addresses
 from analyzer.mime import Parsed, headers_from_text
@@ -50,4 +51,6 @@ def detect(p: Parsed) -> Detection | None:
     )
 
 
-DETECTOR = Detector("googlegroups", detect)
+# detect(): _SIGNATURE in the text and an X-Failed-Recipients header.
+GATE: Gate = (Clause(headers=("x-failed-recipients",), text=("groups.google.com/support", "google groups")),)
+DETECTOR = Detector("googlegroups", detect, GATE)

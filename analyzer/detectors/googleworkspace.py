@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from analyzer.classify import google
 from analyzer.detectors.base import Detection, Detector, Found
-from analyzer.detectors.google_common import DELAY_HEADLINE, HEADLINE, REMOTE_RESPONSE, from_google, response
+from analyzer.detectors.gate import Gate
+from analyzer.detectors.google_common import (
+    DELAY_HEADLINE,
+    HEADLINE,
+    REMOTE_RESPONSE,
+    from_google,
+    google_gate,
+    response,
+)
 from analyzer.detectors.vendor_text import addresses, header_addresses, with_verdict
 from analyzer.mime import Parsed
 
@@ -39,4 +47,6 @@ def detect(p: Parsed) -> Detection | None:
     return Detection(reporter="googleworkspace", recipients=tuple(out))
 
 
-DETECTOR = Detector("googleworkspace", detect)
+# detect(): from_google and a HEADLINE ("** ... **") in the text.
+GATE: Gate = google_gate(("**",))
+DETECTOR = Detector("googleworkspace", detect, GATE)

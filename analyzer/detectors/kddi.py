@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, with_verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
@@ -39,4 +40,7 @@ def detect(p: Parsed) -> Detection | None:
     return Detection(reporter="kddi", recipients=tuple(found))
 
 
-DETECTOR = Detector("kddi", detect)
+# detect(): _FROM in the raw From or Message-ID.
+_DOMAINS = ("dion.ne.jp", "auone-net.jp", "kddi.com")
+GATE: Gate = (Clause(sender=_DOMAINS), Clause(message_id=_DOMAINS))
+DETECTOR = Detector("kddi", detect, GATE)

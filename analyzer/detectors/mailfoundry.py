@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, split_at
 from analyzer.mime import Parsed
 
@@ -45,4 +46,6 @@ def detect(p: Parsed) -> Detection | None:
     return Detection(reporter="mailfoundry", recipients=(found,))
 
 
-DETECTOR = Detector("mailfoundry", detect)
+# detect(): its subject.
+GATE: Gate = (Clause(subject=("message delivery has failed",)),)
+DETECTOR = Detector("mailfoundry", detect, GATE)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import ADDRESS, header_addresses, specific_status
 from analyzer.mime import Parsed, headers_from_text
 from analyzer.smtp import find_command
@@ -84,4 +85,6 @@ def _blocks(section: str, action: str) -> list[Found]:
     return out
 
 
-DETECTOR = Detector("mailru", detect)
+# detect(): _FROM in the decoded From and _FAILED in the text.
+GATE: Gate = (Clause(sender_decoded=("mailer-daemon@",), text=("following address",)),)
+DETECTOR = Detector("mailru", detect, GATE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at
 from analyzer.mime import Parsed
 from analyzer.smtp import find_command
@@ -34,4 +35,6 @@ def detect(p: Parsed) -> Detection | None:
     return Detection(reporter="mcafee", recipients=recipients, reporting_mta=dsn.reporting_mta if dsn else None)
 
 
-DETECTOR = Detector("mcafee", detect)
+# detect(): "mcafee" in X-NAI-Header.
+GATE: Gate = (Clause(headers=("x-nai-header",)),)
+DETECTOR = Detector("mcafee", detect, GATE)

@@ -13,6 +13,7 @@ import re
 
 from analyzer.classify import messagelabs
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import combine, dsn_founds, only_address, specific_status, with_verdict
 from analyzer.mime import Parsed
 
@@ -60,4 +61,6 @@ def _listed(section: str) -> list[Found]:
     return out
 
 
-DETECTOR = Detector("messagelabs", detect)
+# detect(): _INTRO in the text.
+GATE: Gate = (Clause(text=("this is the mail delivery agent at ",)),)
+DETECTOR = Detector("messagelabs", detect, GATE)

@@ -18,6 +18,7 @@ import re
 from dataclasses import replace
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
@@ -103,4 +104,7 @@ def _found(fields: dict[str, str]) -> Found:
     )
 
 
-DETECTOR = Detector("messagingserver", detect)
+# detect(): _SUBJECT in the raw subject and _BODY in the text.
+GATE: Gate = (Clause(subject=(_SUBJECT,),
+                     text=("this report relates to a message you sent with the following header fields",)),)
+DETECTOR = Detector("messagingserver", detect, GATE)

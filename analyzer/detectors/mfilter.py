@@ -14,6 +14,7 @@ Source: observed m-FILTER bounces (X-Mailer: m-FILTER).
 from __future__ import annotations
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import ADDRESS, lines, pasted_headers, split_at
 from analyzer.mime import Parsed
 from analyzer.smtp import command_name
@@ -60,4 +61,6 @@ def detect(p: Parsed) -> Detection | None:
     return Detection(reporter="mfilter", recipients=found, original=original)
 
 
-DETECTOR = Detector("mfilter", detect)
+# detect(): m-FILTER in X-Mailer or a "failure notice" subject, and _SERVER in the text.
+GATE: Gate = (Clause(headers=("x-mailer",), text=(_SERVER,)), Clause(subject=("failure notice",), text=(_SERVER,)))
+DETECTOR = Detector("mfilter", detect, GATE)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at
 from analyzer.mime import Parsed
 from analyzer.smtp import find_command
@@ -59,4 +60,6 @@ def detect(p: Parsed) -> Detection | None:
                      reporting_mta=p.dsn.reporting_mta if p.dsn else None)
 
 
-DETECTOR = Detector("mimecast", detect)
+# detect(): its subject.
+GATE: Gate = (Clause(subject=("[postmaster] email delivery failure",)),)
+DETECTOR = Detector("mimecast", detect, GATE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from analyzer.detectors.base import Detection, Detector
 from analyzer.detectors.exim import read_exim_text
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.mime import Parsed
 
 
@@ -22,4 +23,6 @@ def detect(p: Parsed) -> Detection | None:
     return Detection(reporter="mxlogic", recipients=tuple(found), original=original if p.original is None else None)
 
 
-DETECTOR = Detector("mxlogic", detect)
+# detect(): an X-MXL-* / X-MX-Bounce header or an mxlogic.net sender.
+GATE: Gate = (Clause(headers=("x-mxl-notehash", "x-mxl-hash", "x-mx-bounce")), Clause(sender=("mxlogic.net",)))
+DETECTOR = Detector("mxlogic", detect, GATE)

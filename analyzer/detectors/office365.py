@@ -16,6 +16,7 @@ from analyzer.classify import microsoft
 from analyzer.classify.providers import provider_of
 from analyzer.detectors import exchange_text
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import combine, dsn_founds, specific_status, with_verdict
 from analyzer.mime import Parsed
 from analyzer.smtp import clean_diagnostic
@@ -25,11 +26,12 @@ EXO_HOST = re.compile(r"\.prod\.outlook\.com\b|\.protection\.outlook\.com\b|\.pr
                       r"\.onmicrosoft\.com\b|\boutlook\.office365\.com\b", re.I)
 # Localized "Undeliverable:" / "Delivery delayed:" subject prefixes (Portuguese "Não_entregue" decodes
 # to "Não entregue").
-SUBJECT = re.compile(r"^\s*(?:undeliverable|delivery delayed|unzustellbar|zustellung verzögert|non remis|"
-                     r"remise différée|no se puede entregar|entrega retrasada|não entregue|entrega atrasada|"
-                     r"non recapitabile|recapito ritardato|onbestelbaar|bezorging vertraagd|配信不能|"
-                     r"配信の遅延|无法传递|無法傳遞|nedoručitelné|niedostarczalne|olevererbart|"
-                     r"не удается доставить)\s*:", re.I)
+SUBJECT_WORDS = ("undeliverable", "delivery delayed", "unzustellbar", "zustellung verzögert", "non remis",
+                 "remise différée", "no se puede entregar", "entrega retrasada", "não entregue", "entrega atrasada",
+                 "non recapitabile", "recapito ritardato", "onbestelbaar", "bezorging vertraagd", "配信不能",
+                 "配信の遅延", "无法传递", "無法傳遞", "nedoručitelné", "niedostarczalne", "olevererbart",
+                 "не удается доставить")
+SUBJECT = re.compile(r"^\s*(?:" + "|".join(SUBJECT_WORDS) + r")\s*:", re.I)
 # Headers only Exchange Online stamps (on-premises Exchange writes X-MS-Exchange-Organization-* too).
 EXO_HEADERS = ("X-MS-Exchange-CrossTenant-OriginalArrivalTime", "X-MS-Exchange-CrossTenant-FromEntityHeader",
                "X-MS-Exchange-Transport-CrossTenantHeadersStamped", "X-MS-Exchange-CrossTenant-Id",
@@ -108,4 +110,10 @@ def detect(p: Parsed) -> Detection | None:
     return read(p, "office365")
 
 
-DETECTOR = Detector("office365", detect)
+# is_exchange_ndr(): its header, a layout word of the admin section (exchange_text.has_layout), or SUBJECT.
+EXCHANGE_GATE: Gate = (
+    Clause(headers=("x-ms-exchange-message-is-ndr",)),
+    Clause(text=exchange_text.LAYOUT_WORDS),
+    Clause(title=SUBJECT_WORDS),
+)
+DETECTOR = Detector("office365", detect, EXCHANGE_GATE)

@@ -19,6 +19,7 @@ import re
 from dataclasses import replace
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, pasted_headers, split_at, with_verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
@@ -75,4 +76,6 @@ def detect(p: Parsed) -> Detection | None:
     )
 
 
-DETECTOR = Detector("opensmtpd", detect)
+# detect(): _SUBJECT in the raw subject and _SIGNATURE in the text.
+GATE: Gate = (Clause(subject=(_SUBJECT,), text=("this is the mailer-daemon, please do not reply to this e",)),)
+DETECTOR = Detector("opensmtpd", detect, GATE)

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from analyzer.classify import microsoft
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import combine, dsn_founds, only_address, with_verdict
 from analyzer.mime import Parsed
 
@@ -50,4 +51,12 @@ def detect(p: Parsed) -> Detection | None:
     )
 
 
-DETECTOR = Detector("outlook", detect)
+# detect(): _INTRO in the text and _is_hotmail (its headers, or _HOTMAIL in the decoded From or the Reporting-MTA).
+_HOTMAIL_WORDS = ("hotmail.", "outlook.", "live.", "msn.", "phx.gbl")
+_INTRO_WORDS = ("this is an automatically generated delivery status notification",)
+GATE: Gate = (
+    Clause(headers=("x-message-delivery", "x-message-info"), text=_INTRO_WORDS),
+    Clause(sender_decoded=_HOTMAIL_WORDS, text=_INTRO_WORDS),
+    Clause(reporting_mta=_HOTMAIL_WORDS, text=_INTRO_WORDS),
+)
+DETECTOR = Detector("outlook", detect, GATE)

@@ -16,6 +16,7 @@ from itertools import islice
 
 from analyzer.classify.phrases import match
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import ADDRESS, lines, split_at
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
@@ -88,4 +89,10 @@ def _addr(value: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-DETECTOR = Detector("plaintext", detect)
+# detect(): _SENDER in the raw From and _SUBJECT in the decoded subject.
+GATE: Gate = (Clause(sender=("mailer-daemon", "mailer daemon", "postmaster", "mail delivery", "mail administrator",
+                             "mail system"),
+                     title=("undeliver", "returned mail", "delivery", "failure notice", "could not be delivered",
+                            "not delivered", "unzustellbar", "nicht zugestellt", "non distribuable", "no entregado",
+                            "non recapitato", "不達", "エラー")),)
+DETECTOR = Detector("plaintext", detect, GATE)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at, with_verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
@@ -146,4 +147,7 @@ def _smtpd_transcript(p: Parsed, text: str) -> Detection | None:
     return Detection(reporter="postfix", recipients=found)
 
 
-DETECTOR = Detector("postfix", detect)
+# detect(): one of _SUBJECTS in the raw subject, or a mailer-daemon sender and one of _SIGNATURES; then _BODY.
+GATE: Gate = (Clause(subject=_SUBJECTS, text=(*_SIGNATURES, "transcript of session follows")),
+              Clause(sender=("mailer-daemon",), text=_SIGNATURES))
+DETECTOR = Detector("postfix", detect, GATE)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 
 from analyzer.detectors.base import Detection, Detector
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import combine, dsn_founds, postfix_paragraphs, specific_status
 from analyzer.mime import Parsed
 
@@ -39,6 +40,9 @@ def _is_aol(p: Parsed) -> bool:
 def _is_apple(p: Parsed) -> bool:
     return bool(_APPLE.search(_where(p))) and "mailer-daemon" in (p.header("From") or "").lower()
 
+# detect(): DSN recipients.
+GATE: Gate = (Clause(dsn=True),)
+
 
 def _reader(name: str, test: Callable[[Parsed], bool]) -> Detector:
     def detect(p: Parsed) -> Detection | None:
@@ -50,7 +54,7 @@ def _reader(name: str, test: Callable[[Parsed], bool]) -> Detector:
                          reporting_mta=dsn.reporting_mta, received_from_mta=dsn.received_from_mta,
                          arrival_date=dsn.arrival_date)
 
-    return Detector(name, detect)
+    return Detector(name, detect, GATE)
 
 
 YANDEX = _reader("yandex", _is_yandex)

@@ -22,6 +22,7 @@ from dataclasses import replace
 from email.message import Message
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, pasted_headers, split_at, verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
@@ -110,4 +111,6 @@ def _found(rcpt: str, body: list[str], rules: tuple[tuple[str, Reason, re.Patter
     return replace(found, reason=hit[0], rule=hit[1], evidence=hit[2]) if hit else found
 
 
-DETECTOR = Detector("qmail", detect)
+# detect(): one of _BODY in the text.
+GATE: Gate = (Clause(text=_BODY),)
+DETECTOR = Detector("qmail", detect, GATE)

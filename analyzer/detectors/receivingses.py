@@ -13,6 +13,7 @@ import re
 
 from analyzer.classify import amazon
 from analyzer.detectors.base import Detection, Detector
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import dsn_founds, specific_status, with_verdict
 from analyzer.mime import Parsed
 
@@ -31,4 +32,6 @@ def detect(p: Parsed) -> Detection | None:
     )
 
 
-DETECTOR = Detector("receivingses", detect)
+# detect(): a DSN with recipients.
+GATE: Gate = (Clause(dsn=True),)
+DETECTOR = Detector("receivingses", detect, GATE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from analyzer.detectors.base import Detection, Detector, Found, from_dsn_recipient
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines
 from analyzer.dsn import DsnReport, parse_dsn
 from analyzer.mime import Parsed
@@ -58,4 +59,6 @@ def _from_text(f: Found, p: Parsed) -> Found:
     return f
 
 
-DETECTOR = Detector("rfc3464", detect)
+# detect(): DSN recipients, or delivery-status fields pasted in the text (_pasted).
+GATE: Gate = (Clause(dsn=True), Clause(text=("final-recipient:",)))
+DETECTOR = Detector("rfc3464", detect, GATE)

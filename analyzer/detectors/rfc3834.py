@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.mime import Parsed
 from analyzer.model import Kind
 from analyzer.reasons import Reason
@@ -66,4 +67,10 @@ def detect(p: Parsed) -> Detection | None:
     )
 
 
-DETECTOR = Detector("rfc3834", detect)
+# detect(): an auto-reply header, or _SUBJECT in the decoded subject.
+GATE: Gate = (
+    Clause(headers=("auto-submitted", "x-autoreply", "x-autorespond")),
+    Clause(title=("auto", "out of ", "vacation", "abwesend", "absence", "ponse automatique", "respuesta autom",
+                  "自動応答", "不在")),
+)
+DETECTOR = Detector("rfc3834", detect, GATE)

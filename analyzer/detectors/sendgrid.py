@@ -16,6 +16,7 @@ import re
 from dataclasses import replace
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import combine, dsn_founds, specific_status
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
@@ -53,4 +54,6 @@ def _finish(found: Found) -> Found:
     return specific_status(found)
 
 
-DETECTOR = Detector("sendgrid", detect)
+# detect(): _INTRO in the text.
+GATE: Gate = (Clause(text=("this is an automatically generated message from sendgrid",)),)
+DETECTOR = Detector("sendgrid", detect, GATE)

@@ -22,6 +22,7 @@ from email.message import Message
 
 from analyzer import limits
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import ADDRESS, lines, merge, pasted_headers, split_at
 from analyzer.mime import Parsed
 from analyzer.smtp import command_name, join_reply_lines
@@ -195,4 +196,8 @@ def _local_lines(body: list[str], addr: str) -> str | None:
     return " ".join(picked) if picked else None
 
 
-DETECTOR = Detector("sendmail", detect)
+# detect(): _SUBJECT in the raw subject and one of its two sentences in the text.
+GATE: Gate = (Clause(subject=("returned mail", "could not send message", "see transcript", "postmaster notify",
+                              "delivery status", "delivery failure", "undeliver"),
+                     text=("the following address", "transcript of session follows")),)
+DETECTOR = Detector("sendmail", detect, GATE)

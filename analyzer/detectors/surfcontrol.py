@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge
 from analyzer.mime import Parsed
 
@@ -35,4 +36,6 @@ def detect(p: Parsed) -> Detection | None:
                      reporting_mta=p.dsn.reporting_mta if p.dsn else None)
 
 
-DETECTOR = Detector("surfcontrol", detect)
+# detect(): X-SEF-Processed or X-Mailer, and its sentence in the text.
+GATE: Gate = (Clause(headers=("x-sef-processed", "x-mailer"), text=("your message could not be sent.",)),)
+DETECTOR = Detector("surfcontrol", detect, GATE)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
@@ -45,4 +46,6 @@ def detect(p: Parsed) -> Detection | None:
     return Detection(reporter="verizon", recipients=(found,))
 
 
-DETECTOR = Detector("verizon", detect)
+# detect(): _FROM in the raw From.
+GATE: Gate = (Clause(sender=("vzwpix.com", "vtext.com")),)
+DETECTOR = Detector("verizon", detect, GATE)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, split_at
 from analyzer.mime import Parsed
 
@@ -38,4 +39,6 @@ def detect(p: Parsed) -> Detection | None:
     return Detection(reporter="x1", recipients=tuple(found))
 
 
-DETECTOR = Detector("x1", detect)
+# detect(): _FROM in the raw From and its list header in the text.
+GATE: Gate = (Clause(sender=("mail deliver",), text=("the following addresses had delivery errors",)),)
+DETECTOR = Detector("x1", detect, GATE)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.qmail import read_qmail_text
 from analyzer.detectors.textscan import lines, split_at
 from analyzer.mime import Parsed
@@ -66,4 +67,7 @@ def _newer(text: str) -> Detection | None:
     return Detection(reporter="x2", recipients=tuple(found))
 
 
-DETECTOR = Detector("x2", detect)
+# detect(): a mailer-daemon or postmaster sender and one of its two sentences in the text.
+GATE: Gate = (Clause(sender=("mailer-daemon", "postmaster"),
+                     text=("unable to deliver message to the following address(es).", "delivery failed: ")),)
+DETECTOR = Detector("x2", detect, GATE)

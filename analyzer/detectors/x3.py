@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at
 from analyzer.mime import Parsed
 from analyzer.smtp import find_command
@@ -53,4 +54,7 @@ def detect(p: Parsed) -> Detection | None:
     return Detection(reporter="x3", recipients=recipients, reporting_mta=p.dsn.reporting_mta if p.dsn else None)
 
 
-DETECTOR = Detector("x3", detect)
+# detect(): its subject and _BODY in the text.
+GATE: Gate = (Clause(subject=("delivery status notification",),
+                     text=("this is an automatically generated delivery status notification",)),)
+DETECTOR = Detector("x3", detect, GATE)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.qmail import RULES, read_qmail_text
 from analyzer.mime import Parsed
 
@@ -29,4 +30,7 @@ def detect(p: Parsed) -> Detection | None:
     return Detection(reporter="x4", recipients=tuple(found), original=original if p.original is None else None)
 
 
-DETECTOR = Detector("x4", detect)
+# detect(): "failure notice" in the subject and _BODY in the text.
+GATE: Gate = (Clause(subject=("failure notice",),
+                     text=("your mail message to the following address(es) could not be delivered",)),)
+DETECTOR = Detector("x4", detect, GATE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.sendmail import read_sendmail_text
 from analyzer.detectors.textscan import merge
 from analyzer.mime import Parsed
@@ -29,4 +30,7 @@ def detect(p: Parsed) -> Detection | None:
                      arrival_date=dsn.arrival_date)
 
 
-DETECTOR = Detector("x5", detect)
+# detect(): "returned mail" in the decoded subject, _SHELL in the text and DSN recipients.
+GATE: Gate = (Clause(title=("returned mail",), text=("the following addresses had permanent delivery errors",),
+                     dsn=True),)
+DETECTOR = Detector("x5", detect, GATE)

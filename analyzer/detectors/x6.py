@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import split_at
 from analyzer.mime import Parsed
 from analyzer.smtp import find_command
@@ -46,4 +47,6 @@ def detect(p: Parsed) -> Detection | None:
     return Detection(reporter="x6", recipients=tuple(found))
 
 
-DETECTOR = Detector("x6", detect)
+# detect(): its subject and _BODY in the text.
+GATE: Gate = (Clause(subject=("there was an error sending your mail",), text=(_BODY,)),)
+DETECTOR = Detector("x6", detect, GATE)

@@ -22,6 +22,7 @@ import re
 
 from analyzer.classify import yahoo
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import ADDRESS, report_text, strip_reply_command, with_verdict
 from analyzer.mime import Parsed, headers_from_text
 from analyzer.textutil import LINE_SPACE
@@ -62,4 +63,6 @@ def _found(rcpt: str, block: str) -> Found:
     return found if remote else with_verdict(found, yahoo.SENDER_RULES)
 
 
-DETECTOR = Detector("yahoo", detect)
+# detect(): _START in report_text (the text or a multipart preamble).
+GATE: Gate = (Clause(text=("we were unable to deliver your message to the following address",)),)
+DETECTOR = Detector("yahoo", detect, GATE)

@@ -16,6 +16,7 @@ import re
 
 from analyzer.classify import zoho
 from analyzer.detectors.base import Detection, Detector, Found
+from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import ADDRESS, specific_status, with_verdict
 from analyzer.mime import Parsed
 from analyzer.textutil import LINE_SPACE
@@ -48,4 +49,6 @@ def _found(rcpt: str, code: str | None, said: str, delayed: bool) -> Found:
     return specific_status(with_verdict(found, zoho.SENDER_RULES))
 
 
-DETECTOR = Detector("zoho", detect)
+# detect(): _FROM in the decoded From.
+GATE: Gate = (Clause(sender_decoded=("zoho",)),)
+DETECTOR = Detector("zoho", detect, GATE)

@@ -1,0 +1,191 @@
+"""Detector gates: each detector's cheap necessary condition, as data, checked before it runs.
+
+Most detectors return None after their own first checks (a sender, a subject, a header, a sentence of
+their format). A detector declares those checks as a `Gate`: when the gate is closed the detector
+provably returns None, so `analyze` skips it; first match wins in DETECTORS order as before (the
+skip changes the time taken, never the winner: tests/test_detector_gates.py runs every detector on
+every sample and checks that none whose gate is closed finds anything).
+
+A gate is open when any of its clauses holds; a clause holds when each of its non-empty fields has a
+hit (markers are lowercase; any one of a field's markers is a hit). A gate derived from a detector's
+checks must be implied by them: weaker than the detector's test, never stronger. Rules for markers:
+- a case-insensitive regular expression gives the literal every match contains, lowercased (e.g.
+  `the following address(?:es)? failed:` -> "the following address");
+- a bounded window (`text[:5000]`) gives the whole text (a superset);
+- `re.I` matches a few letters that str.lower() does not produce (U+017F matches "s", U+0131 "i",
+  U+1C82 "о", final sigma, ...): a value holding one of them counts as a hit of every marker
+  (`_ODD`), so a gate can only be too open there, never closed wrongly.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+
+from analyzer.mime import Parsed
+
+# Kinds of test. The string values (_SENDER.._TEXT) are read once into Signals._values[kind].
+_HEADERS, _FEEDBACK, _DSN, _SENDER, _SENDER_DECODED, _SUBJECT, _TITLE, _MESSAGE_ID, _REPORTING_MTA, _TEXT = range(10)
+Test = tuple[int, tuple[str, ...], bool, tuple[str, ...]]  # (kind, markers, all markers ASCII, the ASCII markers)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Clause:
+    """One conjunction of cheap checks (empty fields are not checked)."""
+
+    headers: tuple[str, ...] = ()  # one of these header names is present (lowercase names)
+    sender: tuple[str, ...] = ()  # in the raw From (Parsed.raw_header), lowercased
+    sender_decoded: tuple[str, ...] = ()  # in the decoded From (Parsed.header), lowercased
+    subject: tuple[str, ...] = ()  # in the raw Subject, lowercased
+    title: tuple[str, ...] = ()  # in the decoded Subject, lowercased
+    message_id: tuple[str, ...] = ()  # in the raw Message-ID, lowercased
+    reporting_mta: tuple[str, ...] = ()  # in Parsed.dsn.reporting_mta, lowercased
+    text: tuple[str, ...] = ()  # in Parsed.lower (or in a multipart preamble, vendor_text.report_text)
+    dsn: bool = False  # a delivery-status part with recipients (Parsed.dsn)
+    feedback: bool = False  # a feedback-report part (Parsed.feedback)
+    tests: tuple[Test, ...] = field(init=False, repr=False, compare=False)  # the fields above, in test order
+
+    def __post_init__(self) -> None:
+        for markers in (self.sender, self.sender_decoded, self.subject, self.title, self.message_id,
+                        self.reporting_mta, self.text):
+            for m in markers:
+                if not m or not all(_canonical(c) for c in m):
+                    raise ValueError(f"gate marker {m!r}: not lowercase, or holds a letter re.I folds elsewhere")
+        fields = ((_HEADERS, self.headers), (_FEEDBACK, ("",) if self.feedback else ()), (_SENDER, self.sender),
+                  (_SENDER_DECODED, self.sender_decoded), (_SUBJECT, self.subject), (_TITLE, self.title),
+                  (_MESSAGE_ID, self.message_id), (_REPORTING_MTA, self.reporting_mta),
+                  (_DSN, ("",) if self.dsn else ()), (_TEXT, self.text))  # in test order: cheapest first
+        tests = tuple((kind, markers, all(m.isascii() for m in markers), tuple(m for m in markers if m.isascii()))
+                      for kind, markers in fields if markers)
+        object.__setattr__(self, "tests", tests)
+
+
+Gate = tuple[Clause, ...]  # open when any clause holds; () is always open
+
+
+def _odd_letters() -> str:
+    """Letters that re.I matches to a letter their str.lower() differs from (from re's own case table)."""
+    try:  # CPython's table of the extra case-insensitive matches (re/_casefix.py)
+        extra: dict[int, tuple[int, ...]] = importlib.import_module("re._casefix")._EXTRA_CASES
+    except (ImportError, AttributeError):  # another implementation: every non-ASCII letter is odd
+        return ""
+    letters = {chr(c) for c in extra} | {chr(c) for v in extra.values() for c in v}
+    return "".join(sorted(c for c in letters | {"\u0130", "\u03a3", "\u212a"} if not c.isascii()))
+
+
+_ODD_LETTERS = _odd_letters()
+# A value holding one of these may match a marker under re.I without holding it in lowercase: an ASCII
+# marker only through the first three (U+0130, U+0131, U+017F), any marker through all of them.
+_ODD_FOR_ASCII = re.compile("[\u0130\u0131\u017f]")
+_ODD = re.compile("[" + re.escape(_ODD_LETTERS) + "]") if _ODD_LETTERS else re.compile(r"[^\x00-\x7f]")
+
+Folded = tuple[str, int]  # (the value lowercased, how sure: ASCII, SURE, ASCII_ONLY or UNSURE)
+# A marker is in the value iff it is in its lowercase: ASCII (an ASCII value: no other marker can be in it),
+# SURE (always), ASCII_ONLY (for ASCII markers), UNSURE (never: any marker may be in it).
+ASCII, SURE, ASCII_ONLY, UNSURE = 0, 1, 2, 3
+_ABSENT: Folded = ("", ASCII)
+
+
+def fold(value: str | None, lower: str | None = None) -> Folded:
+    """value lowercased for marker tests (`lower` when the caller has it), with how far that can be trusted."""
+    if not value:
+        return _ABSENT
+    low = value.lower() if lower is None else lower
+    if value.isascii():
+        return low, ASCII
+    if _ODD.search(value) is None:
+        return low, SURE
+    return low, UNSURE if _ODD_FOR_ASCII.search(value) else ASCII_ONLY
+
+
+class Signals:
+    """The values gates look at, each read once per message on first use."""
+
+    __slots__ = ("_answer", "_last", "_names", "_p", "_preamble", "_values")
+
+    def __init__(self, p: Parsed) -> None:
+        self._p = p
+        self._names: frozenset[str] | None = None
+        self._values: list[Folded | None] = [None] * (_TEXT + 1)  # per kind of test, from _SENDER to _TEXT
+        self._preamble: Folded = _ABSENT
+        self._last: Gate = ()  # the last gate answered (neighbours in DETECTORS may share one) and its answer
+        self._answer = True
+
+    def opens(self, gate: Gate) -> bool:
+        """True when the detector behind `gate` may find something (a clause whose every test has a hit)."""
+        if gate is self._last:
+            return self._answer
+        self._last = gate
+        self._answer = answer = self._open(gate)
+        return answer
+
+    def _open(self, gate: Gate) -> bool:
+        values = self._values
+        for clause in gate:
+            for kind, markers, ascii_markers, ascii_subset in clause.tests:
+                if kind == _HEADERS:
+                    names = self._names
+                    if names is None:
+                        names = self._names = frozenset(name.lower() for name in self._p.msg.keys())  # noqa: SIM118
+                    if names.isdisjoint(markers):
+                        break
+                elif kind == _FEEDBACK:
+                    if not self._p.feedback:
+                        break
+                elif kind == _DSN:
+                    dsn = self._p.dsn
+                    if dsn is None or not dsn.recipients:
+                        break
+                else:
+                    low, sure = values[kind] or self._read(kind)
+                    if sure <= SURE or (sure == ASCII_ONLY and ascii_markers):  # else the lowercase cannot tell
+                        for m in ascii_subset if sure == ASCII else markers:
+                            if m in low:
+                                break
+                        else:
+                            if kind != _TEXT or not _hit(self._preamble, markers, ascii_markers):
+                                break  # no marker: this clause fails
+            else:
+                return True  # every test of the clause had a hit
+        return not gate
+
+    def _read(self, kind: int) -> Folded:
+        p = self._p
+        if kind == _TEXT:
+            value = fold(p.text, p.lower)
+            preamble = p.msg.preamble if p.msg.is_multipart() else None  # vendor_text.report_text reads it
+            self._preamble = fold(preamble) if isinstance(preamble, str) else _ABSENT
+        elif kind == _SENDER:
+            value = fold(p.raw_header("From"))
+        elif kind == _SENDER_DECODED:
+            value = fold(p.header("From"))
+        elif kind == _SUBJECT:
+            value = fold(p.raw_header("Subject"))
+        elif kind == _MESSAGE_ID:
+            value = fold(p.raw_header("Message-ID"))
+        elif kind == _REPORTING_MTA:
+            value = fold(p.dsn.reporting_mta if p.dsn is not None else None)
+        else:
+            value = fold(p.header("Subject"))
+        self._values[kind] = value
+        return value
+
+
+def _hit(folded: Folded, markers: tuple[str, ...], ascii_markers: bool) -> bool:
+    """A marker may be in the value: it is in its lowercase, or the lowercase cannot tell (as Signals._open)."""
+    low, sure = folded
+    if sure <= SURE or (sure == ASCII_ONLY and ascii_markers):
+        return any(m in low for m in markers if sure != ASCII or m.isascii())
+    return True
+
+
+def _canonical(c: str) -> bool:
+    """A letter a marker may hold: lowercase, and the one str.lower() gives for its whole case class under re.I
+    (not U+017F for "s", U+03C2 for sigma, ...). With such markers, `fold` and `_hit` never miss an re.I match."""
+    if c != c.lower():
+        return False
+    if c.isascii() or _ODD.search(c) is None:
+        return True
+    upper = c.upper()
+    return len(upper) == 1 and upper.lower() == c
