@@ -44,23 +44,32 @@ class NoBars:
 
 
 class _Rate(ProgressColumn):
-    """Messages per second."""
+    """Items (messages, targets) per second."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
 
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
         if speed is None and task.elapsed:
             speed = task.completed / task.elapsed  # too short for rich's sampled rate
-        return Text("" if speed is None else f"{speed:,.0f} msg/s", style="progress.data.speed")
+        return Text("" if speed is None else f"{speed:,.{0 if speed >= 10 else 1}f} {self.unit}/s",
+                    style="progress.data.speed")
 
 
 class RichBars:
-    """One rich bar per key (a source): count, rate, elapsed and, when the total is known, ETA."""
+    """One rich bar per key (a source): count, rate, elapsed and, when the total is known, ETA.
 
-    def __init__(self, console: Console) -> None:
+    `redirect_stdout`: while the bars are drawn, what the program prints to stdout goes above them
+    (stdout is the same terminal); pass False when stdout is a file or a pipe, so that it stays there.
+    """
+
+    def __init__(self, console: Console, *, unit: str = "msg", redirect_stdout: bool = True) -> None:
         self._progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), _Rate(),
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), _Rate(unit),
             TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-            console=console, transient=False,
+            console=console, transient=False, redirect_stdout=redirect_stdout,
         )
         self._tasks: dict[str, TaskID] = {}
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -18,9 +20,12 @@ from ndr.check.render import render
 from ndr.check.resolver import Resolver
 from ndr.check.run import Checker
 from ndr.check.serialize import to_json
+from ndr.cli.scanopts import terminal
 from ndr.errors import NdrError
+from ndr.progress import Bars, NoBars, RichBars
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # a .eml target is read up to this size (the analyzer reads 4 MiB of it)
+BAR_MIN_TARGETS = 5  # from this many targets on, a progress bar on a terminal (stderr); never off one
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,6 +59,9 @@ def check(*, targets: tuple[str, ...], as_json: bool, resolvers: tuple[str, ...]
       ndr check --json --resolver 127.0.0.1:5353 example.com
       ndr check --dnsbl zen.spamhaus.org,psbl.surriel.com 192.0.2.10
     \b
+    With 5 targets or more and a terminal on stderr, a progress bar shows how far the checks
+    are (targets done, rate, ETA); off a terminal nothing but the results is printed.
+    \b
     A block list that refuses the query (Spamhaus answers 127.255.255.254 to public resolvers) is
     reported as "could not check", never as "not listed": use a resolver of your own.
     \b
@@ -71,7 +79,10 @@ def check(*, targets: tuple[str, ...], as_json: bool, resolvers: tuple[str, ...]
 
     logging.getLogger("ndr.check").setLevel(logging.WARNING)
     incomplete = 0
-    with Resolver(config) as resolver:
+    with contextlib.ExitStack() as stack:
+        resolver = stack.enter_context(Resolver(config))
+        bars = _bars(len(plan), stack)
+        bars.start("check", total=len(plan))
         checker = Checker(resolver)
         for i, (kind, value, data) in enumerate(plan):
             target = targets[i]
@@ -84,13 +95,35 @@ def check(*, targets: tuple[str, ...], as_json: bool, resolvers: tuple[str, ...]
             else:
                 report = checker.check_message(target, data or b"")
             incomplete += not report.complete
+            # sys.stdout at each call: while a bar is drawn on the same terminal, rich's proxy, which
+            # prints the results above the bar
             if as_json:
-                click.echo(to_json(report))
+                click.echo(to_json(report), file=sys.stdout)
             else:
                 if i:
-                    click.echo("")
-                click.echo(render(report, style=style))
+                    click.echo("", file=sys.stdout)
+                click.echo(render(report, style=style), file=sys.stdout)
+            bars.update("check", done=i + 1, detail=f"{incomplete} incomplete" if incomplete else "")
+        bars.stop("check")
     sys.exit(1 if incomplete else 0)
+
+
+def _bars(targets: int, stack: contextlib.ExitStack) -> Bars:
+    """A bar on stderr for a long target list on a terminal; results stay on stdout (a file, a pipe,
+    or the same terminal, above the bar)."""
+    console = terminal() if targets >= BAR_MIN_TARGETS else None
+    if console is None:
+        return NoBars()
+    return stack.enter_context(RichBars(console, unit="target", redirect_stdout=_same_terminal()))
+
+
+def _same_terminal() -> bool:
+    """stdout is the terminal stderr is on (then the results print above the bar, not through it)."""
+    try:
+        out, err = os.fstat(sys.stdout.fileno()), os.fstat(sys.stderr.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False
+    return sys.stdout.isatty() and (out.st_rdev, out.st_dev) == (err.st_rdev, err.st_dev)
 
 
 def _config(path: Path | None, *, resolvers: tuple[str, ...], dnsbl: str | None, timeout: float | None,
