@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from ndr.cli import cli
+from tests.conftest import require
 from tests.hostile import bounce
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -30,6 +33,14 @@ RECIPIENT = {"recipient", "action", "status", "replycode", "reason", "hard", "re
 ORIGINAL = {"message_id", "from", "to", "subject", "date"}
 HOP = {"from_host", "from_ip", "by_host", "protocol", "at", "delay_s"}
 AUTH = {"header", "authserv_id", "method", "result", "properties"}
+# design.md's reason vocabulary (Sisimai v5's, lowercase)
+REASONS = {
+    "authfailure", "badreputation", "blocked", "contenterror", "delivered", "exceedlimit", "expired", "failedstarttls",
+    "feedback", "filtered", "hasmoved", "hostunknown", "mailboxfull", "mailererror", "mesgtoobig", "networkerror",
+    "norelaying", "notaccept", "notcompliantrfc", "onhold", "policyviolation", "rejected", "requireptr",
+    "securityerror", "spamdetected", "speeding", "suppressed", "suspend", "syntaxerror", "systemerror", "systemfull",
+    "toomanyconn", "undefined", "userunknown", "vacation", "virusdetected",
+}
 
 GMAIL_IPV6_DIAG = ("550-5.7.1 [2a01:111:f403:2612::700 12] This message does not meet IPv6 sending guidelines "
                    "regarding PTR records and authentication. For more information, go to Email sender guidelines. "
@@ -176,3 +187,88 @@ def test_triage_does_not_import_heavy_modules(ipv6_bounce: Path) -> None:
                           env={**os.environ, "NDR_CONFIG": str(ipv6_bounce.parent / "none.toml")}, timeout=60,
                           check=False)
     assert proc.stdout.strip().splitlines()[-1] == "HEAVY:", proc.stdout
+
+
+# -- the JSON interface over every golden sample --------------------------------------------------
+DESIGN = Path(__file__).resolve().parents[2] / "shared" / "design.md"
+KINDS = {"bounce", "delay", "autoreply", "feedback", "not_bounce", "error"}
+ACTIONS = {"failed", "delayed", "delivered", "relayed", "expanded"}
+AUTH_HEADERS = {"authentication-results", "arc-authentication-results", "received-spf"}
+
+
+def _design_fields() -> dict[str, set[str]]:
+    """The field names of design.md's "Interfaces other tools rely on" block, per level."""
+    require(f"the shared design at {DESIGN}", DESIGN.exists())
+    text = DESIGN.read_text(encoding="utf-8")
+    block = text[text.index("## Interfaces other tools rely on"):]
+    block = block[block.index("```") + 3:]
+    block = block[: block.index("```")]
+    levels: dict[str, set[str]] = {}
+    rest = block
+    for name in ("recipients", "original", "hops", "auth"):
+        start = rest.index(f'"{name}": ')
+        opening = rest.index("{", start)
+        depth, end = 0, opening
+        for end in range(opening, len(rest)):  # the matching brace (auth's properties nest one level)
+            depth += {"{": 1, "}": -1}.get(rest[end], 0)
+            if depth == 0:
+                break
+        inner = rest[opening + 1 : end]
+        levels[name] = set(re.findall(r'"(\w+)":', re.sub(r'"properties": \{[^}]*\}', '"properties": 0', inner)))
+        rest = rest[:opening] + rest[end + 1 :]
+    levels["top"] = set(re.findall(r'"(\w+)":', rest))
+    return levels
+
+
+def _no_empty_strings(value: object, where: str) -> None:
+    """Empty values are null, never "" (design.md), at every depth."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _no_empty_strings(v, f"{where}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _no_empty_strings(v, f"{where}[{i}]")
+    else:
+        assert value != "", f"{where}: an empty string instead of null"
+
+
+def test_the_field_lists_here_are_design_mds() -> None:
+    assert _design_fields() == {"top": TOP, "recipients": RECIPIENT, "original": ORIGINAL, "hops": HOP, "auth": AUTH}
+
+
+def test_json_of_every_golden_sample_keeps_the_interface() -> None:
+    """`ndr triage --json` over the whole samples folder: every field design.md lists, at every level,
+    on every message; values of the promised kinds; no "" anywhere."""
+    emls = sorted(SAMPLES.rglob("*.eml"))
+    code, out, _ = run("--json", str(SAMPLES))
+    assert code == 0
+    objs = [json.loads(line) for line in out.splitlines()]
+    assert sorted(o["source"] for o in objs) == sorted(str(p) for p in emls)  # one object per file, recursively
+    kinds: set[str] = set()
+    for obj in objs:
+        where = obj["source"]
+        _fields(obj, TOP, where)
+        _no_empty_strings(obj, where)
+        assert obj["kind"] in KINDS, where
+        kinds.add(obj["kind"])
+        assert isinstance(obj["recipients"], list) and isinstance(obj["hops"], list), where
+        assert isinstance(obj["auth"], list) and isinstance(obj["defects"], list), where
+        if obj["date"] is not None:
+            datetime.fromisoformat(obj["date"])
+        if obj["original"] is not None:
+            _fields(obj["original"], ORIGINAL, f"{where}: original")
+        for r in obj["recipients"]:
+            _fields(r, RECIPIENT, f"{where}: recipient")
+            assert r["action"] is None or r["action"] in ACTIONS, where
+            assert r["hard"] in (True, False, None), where
+            assert r["reason"] in REASONS, f"{where}: {r['reason']}"
+            assert r["sending_prefix"] is None or "/" in r["sending_prefix"], where
+        for h in obj["hops"]:
+            _fields(h, HOP, f"{where}: hop")
+            assert h["delay_s"] is None or isinstance(h["delay_s"], int | float), where
+        for a in obj["auth"]:
+            _fields(a, AUTH, f"{where}: auth")
+            assert a["header"] in AUTH_HEADERS, where
+            assert a["properties"] is None or isinstance(a["properties"], dict), where  # none: null, as any empty
+    assert {"bounce", "delay", "not_bounce"} <= kinds
+    assert sum(len(o["recipients"]) for o in objs) > len(objs) // 2
