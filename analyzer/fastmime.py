@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from email import errors
 from email.message import Message
-from email.utils import unquote
 
 from analyzer.indexed import IndexedMessage
 
@@ -29,7 +28,7 @@ MAX_NESTING = 200  # messages nested inside each other (the caller cuts containe
 
 # A run of header lines, each complete with its LF: `name:` or a continuation (the stdlib's headerRE
 # without its `From ` alternative; a line starting with ':' also ends the run: both make the caller decline).
-_HEADER_LINES = re.compile(r"(?:(?:[\041-\071\073-\176]+:|[ \t])[^\n]*\n)*")
+_HEADER_LINES = re.compile(r"(?:(?:[\041-\071\073-\176]++:|[ \t])[^\n]*+\n)*+")
 _HEADER_START = re.compile(r"[\041-\071\073-\176]+:|[ \t]")  # a last header line without its LF
 _STDLIB_HEADER = re.compile(r"From |[\041-\071\073-\176]*:|[\t ]")  # email.feedparser.headerRE
 # One field: its name, and its value with the spaces after the colon dropped (compat32's
@@ -45,24 +44,6 @@ def _content_type(value: str) -> str | None:
         return None  # 8-bit bytes make compat32 return a Header object
     ctype = value.partition(";")[0].strip().lower()
     return ctype if ctype.count("/") == 1 else "text/plain"
-
-
-_ASK = "\0"  # _boundary: the Message must answer
-
-
-def _boundary(value: str) -> str | None:
-    """Message.get_boundary() for a plain Content-Type value: no 8-bit, RFC 2231 or backslash, no quoted
-    ';' (then _parseparam splits at every ';', decode_params and get_param only unquote); else _ASK."""
-    if not value.isascii() or "*" in value or "\\" in value:
-        return _ASK
-    params = value.split(";")
-    if '"' in value and any(p.count('"') % 2 for p in params):
-        return _ASK
-    for param in params[1:]:
-        name, _, raw = param.partition("=")
-        if name.strip().lower() == "boundary":
-            return unquote(unquote(raw.strip())).rstrip()  # decode_params, then collapse_rfc2231_value
-    return None
 
 
 class _Decline(Exception):
@@ -100,13 +81,14 @@ def _strip_eol(value: str) -> str:
 class _Parser:
     """One parse: the text, the next-occurrence memory of each boundary, and the last message made."""
 
-    __slots__ = ("headers_only", "last", "n", "seen", "text")
+    __slots__ = ("headers_only", "last", "last_multipart", "n", "seen", "text")
 
     def __init__(self, text: str, headers_only: bool) -> None:
         self.text = text
         self.n = len(text)
         self.headers_only = headers_only
         self.last: Message | None = None  # the feed parser's _last: the most recently created message
+        self.last_multipart = False  # whether that message is a multipart
         self.seen: dict[str, tuple[int, int]] = {}  # needle -> (searched from, first line start found)
 
     # -- lines that end a part -------------------------------------------------------------------------
@@ -163,12 +145,6 @@ class _Parser:
             end = min(end, self._next(sep, pos))
         return end
 
-    def _is_eof(self, pos: int, seps: tuple[str, ...]) -> bool:
-        """Whether the line at `pos` ends the part (an enclosing boundary) or the input ends there."""
-        if pos >= self.n:
-            return True
-        return any(self._sep_kind(pos, sep) for sep in seps)
-
     # -- one message -----------------------------------------------------------------------------------
 
     def message(self, pos: int, seps: tuple[str, ...], *, blank: bool, digest: bool,
@@ -180,7 +156,8 @@ class _Parser:
         if digest:
             msg.set_default_type("message/rfc822")
         self.last = msg
-        pos = self._headers(msg, pos, seps, blank)
+        eof = self._eof(pos, seps, blank) if seps or blank else self.n  # where this part ends
+        pos = self._headers(msg, pos, eof)
         text = self.text
         if self.headers_only:
             msg._payload = text[pos:]  # type: ignore[attr-defined]
@@ -196,25 +173,24 @@ class _Parser:
         else:
             msg.remember_content_type(ctype)
         maintype = ctype.partition("/")[0]
-        if blank and maintype in ("message", "multipart"):
+        self.last_multipart = maintype == "multipart"
+        if blank and (maintype in ("message", "multipart")):
             raise _Decline  # a delivery-status block that declares a container type
         if ctype == "message/delivery-status":
-            return msg, self._delivery_status(msg, pos, seps, depth)
+            return msg, self._delivery_status(msg, pos, eof, seps, depth)
         if maintype == "message":
             child, end = self.message(pos, seps, blank=False, digest=False, depth=depth + 1)
             msg._payload = [child]  # type: ignore[attr-defined]
             return msg, end
         if maintype == "multipart":
-            return msg, self._multipart(msg, pos, ctype=ctype, value=value, seps=seps, depth=depth)
-        end = self._eof(pos, seps, blank)
-        msg._payload = text[pos:end]  # type: ignore[attr-defined]
-        return msg, end
+            return msg, self._multipart(msg, pos, eof, digest=ctype == "multipart/digest", seps=seps, depth=depth)
+        msg._payload = text[pos:eof]  # type: ignore[attr-defined]
+        return msg, eof
 
-    def _headers(self, msg: Message, pos: int, seps: tuple[str, ...], blank: bool) -> int:
+    def _headers(self, msg: Message, pos: int, eof: int) -> int:
         """Read the header block at `pos` into msg (the feed parser's header loop and _parse_headers);
-        returns where the body starts."""
+        returns where the body starts. `eof`: the first line that ends the part."""
         text, n = self.text, self.n
-        eof = self._eof(pos, seps, blank)
         if pos < eof and text.startswith("From ", pos):  # the first header line: the envelope (unixfrom)
             end = self._line_end(pos)
             msg.set_unixfrom(_strip_eol(text[pos:end]))
@@ -237,27 +213,27 @@ class _Parser:
         msg.defects.append(errors.MissingHeaderBodySeparatorDefect())
         return end
 
-    def _delivery_status(self, msg: Message, pos: int, seps: tuple[str, ...], depth: int) -> int:
-        """message/delivery-status: header blocks separated by blank lines, each a header-only message."""
+    def _delivery_status(self, msg: Message, pos: int, end: int, seps: tuple[str, ...], depth: int) -> int:
+        """message/delivery-status: header blocks separated by blank lines, each a header-only message.
+        `end`: where the part ends (every block ends at a blank line, at `end` or before)."""
         blocks: list[Message] = []
         msg._payload = blocks  # type: ignore[attr-defined]
         while True:
             block, pos = self.message(pos, seps, blank=True, digest=False, depth=depth + 1)
             blocks.append(block)
-            if not self._is_eof(pos, seps):
+            if pos < end:
                 pos = self._line_end(pos)  # the blank line after the block
-            if self._is_eof(pos, seps):
+            if pos >= end:
                 return pos
 
-    def _multipart(self, msg: Message, pos: int, *, ctype: str, value: str | None, seps: tuple[str, ...],
+    def _multipart(self, msg: Message, pos: int, end: int, *, digest: bool, seps: tuple[str, ...],
                    depth: int) -> int:
+        """The multipart body from `pos` to `end` (the part's end: every line that ends it, enclosing
+        boundaries, also ends each of its parts, so no parse here goes past it)."""
         text = self.text
-        boundary = _boundary(value) if value is not None else _ASK
-        if boundary is _ASK:
-            boundary = msg.get_boundary()
+        boundary = msg.get_boundary()
         if boundary is None:
             msg.defects.append(errors.NoBoundaryInMultipartDefect())
-            end = self._eof(pos, seps, False)
             msg._payload = text[pos:end]  # type: ignore[attr-defined]
             return end
         if "\n" in boundary or "\r" in boundary:
@@ -265,15 +241,11 @@ class _Parser:
         if str(msg.get("content-transfer-encoding", "8bit")).lower() not in ("7bit", "8bit", "binary"):
             msg.defects.append(errors.InvalidMultipartContentTransferEncodingDefect())
         sep = "--" + boundary
-        end = self._eof(pos, seps, False)
         at = self._next(sep, pos)
         if at >= end or self._sep_kind(at, sep) == 2:  # no start boundary before the part ends
             msg.defects.append(errors.StartBoundaryNotFoundDefect())
-            if at >= end:
-                msg._payload = text[pos:end]  # type: ignore[attr-defined]
-            else:  # a close boundary first: the rest of the part is dropped
-                msg._payload = text[pos:at]  # type: ignore[attr-defined]
-                end = self._eof(self._line_end(at), seps, False)
+            # the text before the close boundary is the payload, the rest of the part is dropped
+            msg._payload = text[pos:min(at, end)]  # type: ignore[attr-defined]
             msg.epilogue = ""
             return end
         if at > pos:
@@ -281,24 +253,23 @@ class _Parser:
         parts: list[Message] = []
         msg._payload = parts  # type: ignore[attr-defined]
         inner = (*seps, sep)
-        digest = ctype == "multipart/digest"
         while True:  # `at` is an open boundary line of this multipart
             at = self._line_end(at)
-            while not self._is_eof(at, seps) and self._sep_kind(at, sep):
+            while at < end and self._sep_kind(at, sep):
                 at = self._line_end(at)  # repeated boundary lines give no empty parts
             part, at = self.message(at, inner, blank=False, digest=digest, depth=depth + 1)
             parts.append(part)
             self._trim_last()
             self.last = msg
-            if self._is_eof(at, seps):
+            self.last_multipart = True
+            if at >= end:
                 msg.defects.append(errors.CloseBoundaryNotFoundDefect())
-                return at
+                return end
             kind = self._sep_kind(at, sep)
             if kind == 0:
                 raise _Decline  # not reached: a part ends at an enclosing boundary, its own, or the end
             if kind == 2:
                 start = self._line_end(at)
-                end = self._eof(start, seps, False)
                 msg.epilogue = text[start:end]
                 return end
 
@@ -306,7 +277,7 @@ class _Parser:
         """The line break before a boundary belongs to the boundary: trim it from the last message made."""
         last = self.last
         assert last is not None
-        if last.get_content_maintype() == "multipart":
+        if self.last_multipart:
             epilogue = last.epilogue
             if epilogue == "":
                 last.epilogue = None

@@ -8,14 +8,43 @@ name -> positions index on first use and answers from it, with the same results:
 whenever the header list is replaced or changes length (every Message method that adds or removes a
 header does one of the two; replace_header keeps the name, so the positions stay right). The content
 type is remembered the same way (and with the default type, which the parser sets for digest parts).
+`get_param` (and so get_boundary, get_filename, get_content_charset) reads a plain parameter list
+directly (see plain_param), with the stdlib's answer.
 """
 
 from __future__ import annotations
 
 from email.message import Message
+from email.utils import unquote as _unquote
 from typing import Any
 
 _SCAN = 6  # up to this many headers, `get` scans them like the stdlib does
+ASK = "\0ask"  # plain_param: not a plain parameter list, ask the stdlib
+
+
+def header_fields(msg: Message) -> list[tuple[str, Any]]:
+    """A message's header list as the parser stored it: (name, raw value) pairs in order (items() without
+    policy.header_fetch_parse, which only changes 8-bit values)."""
+    fields: list[tuple[str, Any]] = msg._headers  # type: ignore[attr-defined]
+    return fields
+
+
+def plain_param(value: str, param: str) -> str | None:
+    """Message.get_param(param) (unquote=True) of a header value that is a plain parameter list: ASCII,
+    no RFC 2231 `*`, no backslash, no quoted `;`. Then the stdlib's _parseparam splits at every `;`,
+    lowercases and strips each name, and decode_params with get_param only unquote the value (quote()
+    and unquote() cancel out without backslashes). None when absent; ASK for any other value."""
+    if not value.isascii() or "*" in value or "\\" in value:
+        return ASK
+    params = value.split(";")
+    if '"' in value and any(p.count('"') % 2 for p in params):
+        return ASK  # a quoted ';': _parseparam joins segments
+    key = param.lower()
+    for p in params:
+        name, _, raw = p.partition("=")
+        if name.strip().lower() == key:
+            return _unquote(raw.strip())
+    return None
 
 
 class IndexedMessage(Message):
@@ -68,6 +97,17 @@ class IndexedMessage(Message):
     def replace_header(self, _name: str, _value: Any) -> None:
         self._ndr_type = None  # same list, same length: the remembered content type may be stale
         super().replace_header(_name, _value)
+
+    def get_param(self, param: str, failobj: Any = None, header: str = "content-type", unquote: bool = True) -> Any:
+        """Message.get_param, read directly when the header is a plain parameter list (same answer)."""
+        value = self.get(header)
+        if value is None:
+            return failobj  # the header is absent (present values are never None)
+        if unquote and isinstance(value, str):
+            found = plain_param(value, param)
+            if found is not ASK:
+                return failobj if found is None else found
+        return super().get_param(param, failobj, header, unquote)
 
     def remember_content_type(self, ctype: str) -> None:
         """Record what get_content_type() answers for the current headers (a parser that read them knows)."""

@@ -15,7 +15,7 @@ from email.message import Message
 
 from analyzer import fastmime, limits
 from analyzer.dsn import DsnReport, parse_dsn
-from analyzer.indexed import IndexedMessage
+from analyzer.indexed import IndexedMessage, header_fields
 from analyzer.textutil import clip, decode_bytes, decode_escapes, decode_rfc2047, header_str, html_to_text
 
 _REPORT_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
@@ -38,7 +38,6 @@ class Parsed:
     defects: list[str] = field(default_factory=list)
     truncated: bool = False  # the input was longer than limits.MAX_MESSAGE_BYTES
     _headers: dict[str, str | None] = field(default_factory=dict)
-    _raw_headers: dict[str, object] | None = None
     _text: str | None = None
     _lower: str | None = None
     _dsn: DsnReport | None = None
@@ -49,24 +48,15 @@ class Parsed:
         key = name.lower()
         if key in self._headers:
             return self._headers[key]
-        raw = self._raw().get(key)
+        raw = self.msg.get(key)
         value = decode_rfc2047(clip(header_str(raw), limits.MAX_HEADER_CHARS)) if raw is not None else None
         self._headers[key] = value or None
         return value or None
 
     def raw_header(self, name: str) -> str:
         """A top-level header as raw text (not decoded), '' when absent. Cheap: for gating checks."""
-        raw = self._raw().get(name.lower())
+        raw = self.msg.get(name)  # the first occurrence (an IndexedMessage: a dictionary lookup)
         return "" if raw is None else header_str(raw)
-
-    def _raw(self) -> dict[str, object]:
-        """Top-level header values by lowercase name, first occurrence (built once: Message.get scans)."""
-        if self._raw_headers is None:
-            table: dict[str, object] = {}
-            for name, value in self.msg.items():
-                table.setdefault(name.lower(), value)
-            self._raw_headers = table
-        return self._raw_headers
 
     @property
     def dsn(self) -> DsnReport | None:
@@ -110,8 +100,9 @@ def parse(data: bytes) -> Parsed:
         defects.append("NUL bytes removed")
     data = _cut_containers(data, defects)
     msg = _message(data, defects)
+    head = _header_end(data) if not msg.is_multipart() else None
     if not msg.is_multipart():
-        repaired = _repair_multipart(data, msg)
+        repaired = _repair_multipart(data, msg, head)
         if repaired is not None:
             msg = _message(repaired, defects)
             defects.append("multipart body without a usable Content-Type boundary: boundary taken from the body")
@@ -119,7 +110,7 @@ def parse(data: bytes) -> Parsed:
     budget = [limits.MAX_PARTS]
     _collect(parsed, msg, depth=0, budget=budget, inside_original=False)
     if not msg.is_multipart() and not parsed.report:
-        inner = _embedded_report(data)
+        inner = _embedded_report(data, head)
         if inner is not None:  # a bounce pasted as text (forwarded inline, or re-sent by a list manager)
             parsed.defects.append("delivery report embedded in a text body: parsed the inner message")
             _collect(parsed, _message(inner, parsed.defects), depth=1, budget=budget, inside_original=False)
@@ -130,8 +121,10 @@ def parse(data: bytes) -> Parsed:
     return parsed
 
 
-# The Content-Type line of a container part (multipart/*, message/*), folded or not.
-_CONTAINER = re.compile(rb"^content-type:\s*(?:multipart|message)/", re.I | re.M)
+# The Content-Type line of a container part (multipart/*, message/*), folded or not, in the lowercased
+# message: at its start, or after a LF (a literal prefix: a fast search, unlike ^ with re.I).
+_CONTAINER = re.compile(rb"\ncontent-type:\s*(?:multipart|message)/")
+_CONTAINER_AT_START = re.compile(rb"content-type:\s*(?:multipart|message)/")
 
 
 def _cut_containers(data: bytes, defects: list[str]) -> bytes:
@@ -139,11 +132,14 @@ def _cut_containers(data: bytes, defects: list[str]) -> bytes:
     in the nesting of containers (each line is checked against every enclosing boundary)."""
     if data.count(b"/") <= limits.MAX_CONTAINERS:  # cheap: every container's Content-Type has a '/'
         return data
-    for n, m in enumerate(_CONTAINER.finditer(data)):
+    low = data.lower()  # ASCII only, as re.I on bytes
+    n = 1 if _CONTAINER_AT_START.match(low) else 0
+    for m in _CONTAINER.finditer(low):
         if n == limits.MAX_CONTAINERS:
             defects.append(f"MIME nesting: more than {limits.MAX_CONTAINERS} multipart or message parts, "
                            "the rest of the message was not parsed")
-            return data[: m.start()]
+            return data[: m.start() + 1]
+        n += 1
     return data
 
 
@@ -165,7 +161,23 @@ _QUOTE = re.compile(r"^[ \t]*>+[ \t]?", re.M)
 # Content-Type is missing or lost its boundary (seen in Sendmail and Exim bounces).
 _BODY_BOUNDARY = re.compile(rb"^--([^\s\-][^\r\n]{4,100}?|-[^\r\n]{4,100}?)[ \t]*\r?\n"
                             rb"(?:[^\r\n]*\r?\n){0,3}?content-(?:type|description|transfer-encoding):", re.M | re.I)
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+def _header_end(data: bytes) -> tuple[int, int] | None:
+    """Start and end of the blank line after the header block: the first `\r?\n\r?\n` within the first
+    MAX_HEADER_CHARS bytes (found with bytes.find: the regex tries every position), or None."""
+    limit = limits.MAX_HEADER_CHARS
+    if data.find(b"\r\n", 0, 1024) < 0:  # LF line ends: find that blank line first, then only before it
+        lf = data.find(b"\n\n", 0, limit)
+        crlf = data.find(b"\n\r\n", 0, limit if lf < 0 else lf + 2)
+    else:
+        crlf = data.find(b"\n\r\n", 0, limit)
+        lf = data.find(b"\n\n", 0, limit if crlf < 0 else crlf + 1)
+    if lf < 0 and crlf < 0:
+        return None
+    at, end = (lf, lf + 2) if crlf < 0 or 0 <= lf < crlf else (crlf, crlf + 3)
+    return (at - 1 if at > 0 and data[at - 1] == 13 else at), end  # a CR before the first LF belongs to it
+
 _CONTENT_TYPE_FIELD = re.compile(rb"^content-type:[^\n]*\n(?:[ \t][^\n]*\n)*", re.M | re.I)
 
 
@@ -174,17 +186,19 @@ _EMBEDDED_REPORT = re.compile(rb"^content-type:[ \t]*multipart/(?:report|mixed)[
 _HEADER_FIELD_LINE = re.compile(rb"^(?:[A-Za-z][A-Za-z0-9-]{0,60}:|[ \t]+\S|From )")
 
 
-def _embedded_report(data: bytes) -> bytes | None:
-    """The bytes of a multipart message whose header block sits inside a text body, or None."""
-    end = _HEADER_END.search(data, 0, limits.MAX_HEADER_CHARS)
-    if end is None:
+def _embedded_report(data: bytes, head: tuple[int, int] | None) -> bytes | None:
+    """The bytes of a multipart message whose header block (ending at `head`, see _header_end) sits
+    inside a text body, or None."""
+    if head is None:
         return None
-    if data.find(b"ultipart/", end.end(), end.end() + 65536) < 0:
-        return None  # cheap pre-check before the regex
-    m = _EMBEDDED_REPORT.search(data, end.end(), end.end() + 65536)
+    body = head[1]
+    found = data.find(b"ultipart/", body, body + 65536)
+    if found < 0:
+        return None  # cheap pre-check before the regex (which starts on the line of that word)
+    m = _EMBEDDED_REPORT.search(data, data.rfind(b"\n", body, found) + 1 or body, body + 65536)
     if m is None or b"boundary" not in m.group(0).lower():
         return None
-    lines = data[end.end(): m.start()].splitlines(keepends=True)
+    lines = data[body: m.start()].splitlines(keepends=True)
     start = m.start()
     for line in reversed(lines):  # walk back to the first line of the embedded header block
         if not _HEADER_FIELD_LINE.match(line):
@@ -193,21 +207,40 @@ def _embedded_report(data: bytes) -> bytes | None:
     return data[start:]
 
 
-def _repair_multipart(data: bytes, msg: Message) -> bytes | None:
-    """Bytes with a multipart Content-Type whose boundary is taken from the body, or None."""
+def _first_line_match(pattern: re.Pattern[bytes], data: bytes, prefix: bytes, start: int,
+                      end: int) -> re.Match[bytes] | None:
+    """pattern.search(data, start, end) for a pattern `^prefix...` (re.M) from a line start: tried only
+    where a line starts with the prefix (search runs the pattern at every byte)."""
+    probe = b"\n" + prefix
+    at = start if data.startswith(prefix, start) else _after(data.find(probe, start, end))
+    while at >= 0:
+        m = pattern.match(data, at, end)
+        if m is not None:
+            return m
+        at = _after(data.find(probe, at, end))
+    return None
+
+
+def _after(found: int) -> int:
+    """The line start after a LF found at `found` (-1: none found)."""
+    return -1 if found < 0 else found + 1
+
+
+def _repair_multipart(data: bytes, msg: Message, end: tuple[int, int] | None) -> bytes | None:
+    """Bytes with a multipart Content-Type whose boundary is taken from the body, or None.
+    `end`: where the header block ends (_header_end)."""
     ctype = msg.get_content_type()
     if msg.get("Content-Type") is not None and not ctype.startswith("multipart/") and ctype != "text/plain":
         return None
-    end = _HEADER_END.search(data, 0, limits.MAX_HEADER_CHARS)
-    if end is None or data.find(b"\n--", end.start(), end.end() + 1024) < 0:
+    if end is None or data.find(b"\n--", end[0], end[1] + 1024) < 0:
         return None
-    m = _BODY_BOUNDARY.search(data, end.end(), end.end() + 1024)
+    m = _first_line_match(_BODY_BOUNDARY, data, b"--", end[1], end[1] + 1024)
     if m is None or data.count(b"--" + m.group(1).rstrip(), m.end()) == 0:
         return None  # the boundary must open the body (after at most a short preamble) and recur
     boundary = m.group(1).rstrip().decode("ascii", "replace").replace('"', "")
-    head = _CONTENT_TYPE_FIELD.sub(b"", data[: end.start()] + b"\n")
+    head = _CONTENT_TYPE_FIELD.sub(b"", data[: end[0]] + b"\n")
     field = f'Content-Type: multipart/mixed; boundary="{boundary}"\n'.encode()
-    return head + field + data[end.start():]
+    return head + field + data[end[0]:]
 
 
 def _defect_name(defect: object) -> str:
@@ -312,7 +345,9 @@ def _structured_text(parsed: Parsed, part: Message) -> str:
         blocks = []
         for block in payload:
             if isinstance(block, Message):
-                lines = [f"{k}: {header_str(v)}" for k, v in block.items()]
+                fetch = block.policy.header_fetch_parse  # as items() does, for the 8-bit values only
+                lines = [f"{k}: {v if isinstance(v, str) and v.isascii() else header_str(fetch(k, v))}"
+                         for k, v in header_fields(block)]
                 body = block.get_payload()
                 if isinstance(body, str) and body.strip():
                     lines.append(body)  # text that did not look like a field

@@ -60,9 +60,9 @@ def hostile_inputs() -> Iterator[tuple[str, bytes]]:
                                              b"Content-Type: text/plain", 1)
 
 
-def inputs(demo: int) -> Iterator[tuple[str, bytes]]:
-    for path in sorted(CORPUS.rglob("*.eml")):
-        yield f"corpus/{path.relative_to(CORPUS)}", path.read_bytes()
+def inputs(demo: int, corpus: Path) -> Iterator[tuple[str, bytes]]:
+    for path in sorted(corpus.rglob("*.eml")):
+        yield f"corpus/{path.relative_to(corpus)}", path.read_bytes()
     for path in sorted(SAMPLES.rglob("*.eml")):
         yield f"golden/{path.relative_to(SAMPLES)}", path.read_bytes()
     if demo:
@@ -84,13 +84,14 @@ def main() -> int:
     mode.add_argument("--compare", type=Path, help="compare the analyses with a file made by --write")
     mode.add_argument("--paths", action="store_true", help="compare the fast MIME parse with the stdlib's")
     ap.add_argument("--demo", type=int, default=3000, help="demo generator messages (default 3000)")
+    ap.add_argument("--corpus", type=Path, default=CORPUS, help=f"the corpus maildir (default {CORPUS})")
     ap.add_argument("--show", type=int, default=20, help="differences printed in full (default 20)")
     args = ap.parse_args()
     differences: list[tuple[str, str, str]] = []
     count = 0
     if args.write:
         with args.write.open("w", encoding="utf-8") as out:
-            for name, data in inputs(args.demo):
+            for name, data in inputs(args.demo, args.corpus):
                 out.write(json.dumps({"name": name, "json": analysed(data)}) + "\n")
                 count += 1
         print(f"{count} analyses written to {args.write}")
@@ -101,13 +102,13 @@ def main() -> int:
             for line in fh:
                 record = json.loads(line)
                 before[record["name"]] = record["json"]
-        for name, data in inputs(args.demo):
+        for name, data in inputs(args.demo, args.corpus):
             count += 1
             now = analysed(data)
             if before.get(name) != now:
                 differences.append((name, before.get(name, "(absent)"), now))
     else:
-        for name, data in inputs(args.demo):
+        for name, data in inputs(args.demo, args.corpus):
             count += 1
             mime.USE_FASTMIME = False
             try:

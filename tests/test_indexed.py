@@ -7,13 +7,19 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from analyzer.indexed import IndexedMessage
+from analyzer.indexed import IndexedMessage, header_fields
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "sisimai" / "maildir"
 SAMPLES = Path(__file__).parent / "samples"
 NAMES = ("content-type", "Received", "FROM", "x-failed-recipients", "Subject", "absent-header",
          "Content-Transfer-Encoding")
+
+
+PARAMS = ("charset", "boundary", "report-type", "name", "filename", "format", "text/plain", "absent")
+PARAM_HEADERS = ("content-type", "Content-Disposition", "x-absent")
 
 
 def _files() -> list[Path]:
@@ -31,8 +37,9 @@ def _walk(msg: Message) -> list[Message]:
 
 
 def _answers(msg: Message) -> list[object]:
-    names = [*NAMES, *(k for k, _ in msg._headers)]  # every name present, as written
-    out: list[object] = [msg.get_content_type(), msg.get_boundary(), msg.get_content_charset()]
+    names = [*NAMES, *(k for k, _ in header_fields(msg))]  # every name present, as written
+    out: list[object] = [msg.get_content_type(), msg.get_boundary(), msg.get_content_charset(), msg.get_filename(),
+                         msg.get_params(), *(msg.get_param(p, "-", h) for p in PARAMS for h in PARAM_HEADERS)]
     for name in names:
         out += [str(msg.get(name)), name in msg, [str(v) for v in msg.get_all(name, [])], str(msg[name])]
     return out
@@ -74,4 +81,17 @@ def test_the_same_answers_after_the_headers_change(change: str) -> None:
         else:
             del msg["Content-Type"]
             msg.set_default_type("message/rfc822")
+    assert _answers(msgs[0]) == _answers(msgs[1])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.sampled_from(["\u00e9", "\udce9"]).flatmap(lambda eight_bit: st.lists(st.sampled_from([
+    "text/plain", "multipart/mixed", " ", ";", "=", '"', "'", "<", ">", "*", "\\", "boundary", "BOUNDARY", "charset",
+    "name", "=?x?q?a?=", eight_bit, "\r\n ", "\t", "a", "0", "*0", "*1*"]), max_size=14)))
+def test_the_same_parameters_of_any_header_value(parts: list[str]) -> None:
+    """(8-bit bytes come as surrogates from a bytes parse, as characters from a text parse: never both.)"""
+    value = "".join(parts)
+    msgs: list[Message] = [Message(), IndexedMessage()]
+    for msg in msgs:
+        header_fields(msg)[:] = [("Content-Type", value), ("Content-Disposition", value)]  # as a parser does
     assert _answers(msgs[0]) == _answers(msgs[1])

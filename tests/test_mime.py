@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from analyzer import Kind, analyze
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analyzer import Kind, analyze, limits, mime
 from analyzer.mime import parse
 from analyzer.textutil import codec_for, decode_bytes, decode_escapes
 
@@ -110,3 +114,40 @@ def test_line_endings_give_the_same_recipients(ending: bytes) -> None:
     want = [(r.recipient, r.status, r.reason) for r in analyze(data).recipients]
     got = [(r.recipient, r.status, r.reason) for r in analyze(data.replace(b"\n", ending)).recipients]
     assert got == want == [("a@example.net", "5.1.1", analyze(data).recipients[0].reason)]
+
+
+# -- the fast forms of mime's scans give the answers of the regular expressions they replace -------------
+
+BYTES_SOUP = st.lists(st.sampled_from([b"\r", b"\n", b"\r\n", b"x", b"--", b"--abcdef", b" ", b"\t",
+                                       b"Content-Type:", b"content-TYPE: ", b"multipart/", b"Message/",
+                                       b"content-description:", b"/"]), max_size=60).map(b"".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(BYTES_SOUP)
+def test_header_end_is_the_first_blank_line(data: bytes) -> None:
+    m = re.compile(rb"\r?\n\r?\n").search(data, 0, limits.MAX_HEADER_CHARS)
+    assert mime._header_end(data) == (None if m is None else m.span())
+
+
+@settings(max_examples=1500, deadline=None)
+@given(BYTES_SOUP, st.integers(min_value=0, max_value=80), st.integers(min_value=0, max_value=200))
+def test_first_line_match_is_a_search(data: bytes, start: int, length: int) -> None:
+    start = data.rfind(b"\n", 0, start) + 1  # a line start
+    want = mime._BODY_BOUNDARY.search(data, start, start + length)
+    got = mime._first_line_match(mime._BODY_BOUNDARY, data, b"--", start, start + length)
+    assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"content-type: multipart/x\n", b"Content-Type:\n Message/rfc822\n",
+                                 b"CONTENT-TYPE:text/plain\n", b"x content-type: message/y\n", b"\r\n", b"/",
+                                 b"content-type: messages/\n"]), max_size=400).map(b"".join))
+def test_containers_are_cut_at_the_same_place(data: bytes) -> None:
+    pattern = re.compile(rb"^content-type:\s*(?:multipart|message)/", re.I | re.M)
+    starts = [m.start() for m in pattern.finditer(data)]
+    want = data[: starts[limits.MAX_CONTAINERS]] if data.count(b"/") > limits.MAX_CONTAINERS and len(
+        starts) > limits.MAX_CONTAINERS else data
+    defects: list[str] = []
+    assert mime._cut_containers(data, defects) == want
+    assert bool(defects) == (want != data)
