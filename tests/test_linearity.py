@@ -4,7 +4,9 @@ Pathological fillers (a long unbroken word, runs of brackets, digits, colons, do
 are put into real-looking bounces of several formats (golden samples: each format's detector reads
 its own text), at size n and 8n; the time analyze() spends on the filler (the time minus that of the
 same message without it) must grow about linearly: the ratio stays under 3x the size ratio. Also deep
-nesting, many recipients, many Received headers and one huge header. The ratio is measured within one
+nesting, many recipients, many Received headers and one huge header; for the MIME parse, many parts,
+boundary lines and near misses, nested unclosed multiparts, blank-line runs in a delivery-status part,
+long folded headers. The ratio is measured within one
 run (best of a few repetitions); wall time itself is never asserted. A quadratic regex shows a ratio
 near 64 here, and one that re-reads the rest of a run of blank lines at each line did (5 s for 2,000
 blank lines in an Exchange NDR, before ^\\s* labels were made linear).
@@ -122,7 +124,43 @@ def _dsn_recipients(count: int) -> bytes:
                         1).encode()
 
 
+def _multipart(body: str, boundary: str = "B") -> bytes:
+    """A multipart/mixed message around `body` (which holds its own boundary lines)."""
+    return (f"From: a@example.net\r\nSubject: parts\r\nMIME-Version: 1.0\r\n"
+            f"Content-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n{body}--{boundary}--\r\n").encode()
+
+
+def _nested_open_multiparts(count: int) -> bytes:
+    """`count` multiparts nested inside each other, none closed, each part's text full of near-miss lines of
+    every enclosing boundary (each line is checked against all of them)."""
+    body = ""
+    for i in range(count):
+        body += (f"--N{i}\r\nContent-Type: multipart/mixed; boundary=\"N{i + 1}\"\r\n\r\n"
+                 + "".join(f"--N{j}x\r\n" for j in range(i + 1)))
+    return _multipart(body, "N0")
+
+
+# The fast MIME parse (analyzer.fastmime): boundary lines and near misses, blank-line runs in a
+# delivery-status part, long continuations, a long line after a boundary prefix.
+PARSER_STRUCTURES: dict[str, Callable[[int], bytes]] = {
+    "many MIME parts": lambda n: _multipart("".join(f"--B\r\nContent-Type: text/plain\r\n\r\npart {i}\r\n"
+                                                   for i in range(n // 10))),
+    "many parts of an inner multipart": lambda n: _multipart(
+        "--O\r\nContent-Type: multipart/alternative; boundary=I\r\n\r\n"
+        + "".join(f"--I\r\n\r\npart {i}\r\n" for i in range(n // 10)) + "--I--\r\n", "O"),
+    "near-miss boundary lines": lambda n: _multipart("--B\r\n\r\n" + "--Bx\r\n--B -\r\n--B--x\r\n" * (n // 10)),
+    "repeated boundary lines": lambda n: _multipart("--B\r\n" * (n // 4) + "\r\ntext\r\n"),
+    "a long line after a boundary prefix": lambda n: _multipart("--B\r\n\r\n--B" + "x" * n + "\r\n"),
+    "nested unclosed multiparts": lambda n: _nested_open_multiparts(max(2, n // 100)),
+    "blank-line runs in a delivery-status part": lambda n: hostile.bounce().replace(
+        b"Reporting-MTA: dns; mx.example.net\r\n", b"Reporting-MTA: dns; mx.example.net\r\n" + b"\r\n" * (n // 4)),
+    "a header folded over many lines": lambda n: hostile.bounce(
+        headers="X-Folded: start\r\n" + " more words\r\n" * (n // 12)),
+    "a header block of text lines": lambda n: hostile.bounce(text="Header-Like: line\r\n" * (n // 18)),
+}
+
 STRUCTURES: dict[str, Callable[[int], bytes]] = {
+    **PARSER_STRUCTURES,
     "deep message/rfc822 nesting": lambda n: hostile.nested_rfc822(n // 50),
     "many recipients": lambda n: _dsn_recipients(n // 100),
     "many Received headers": lambda n: hostile.many_received(n // 100),
