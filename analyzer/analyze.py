@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 
 from analyzer import limits
 from analyzer.classify import classify, is_hard
 from analyzer.detectors import DETECTORS, Detection, Found
 from analyzer.detectors.gate import Signals
+from analyzer.headers.dates import iso_date
 from analyzer.headers.facts import read_headers
 from analyzer.headers.original import original_of, pasted_headers
 from analyzer.ipaddr import DEFAULT_PREFIX_V4, DEFAULT_PREFIX_V6, prefix_of
@@ -62,14 +62,14 @@ def analyze(data: bytes, options: Options = DEFAULT_OPTIONS) -> Analysis:
     return Analysis(
         kind=kind,
         message_id=parsed.header("Message-ID"),
-        date=_iso(parsed.header("Date")),
+        date=iso_date(parsed.header("Date")),
         subject=parsed.header("Subject"),
         from_=parsed.header("From"),
         to=parsed.header("To"),
         reporter=detection.reporter if detection else None,
         reporting_mta=detection.reporting_mta if detection else None,
         received_from_mta=detection.received_from_mta if detection else None,
-        arrival_date=_iso(detection.arrival_date) if detection else None,
+        arrival_date=iso_date(detection.arrival_date) if detection else None,
         feedback_type=detection.feedback_type if detection else None,
         recipients=recipients,
         original=original,
@@ -155,8 +155,8 @@ def _recipient(found: Found, original: Original | None, options: Options, report
         remote_mta=found.remote_mta,
         diagnostic_type=found.diagnostic_type,
         diagnostic=diagnostic,
-        last_attempt=_iso(found.last_attempt),
-        will_retry_until=_iso(found.will_retry_until),
+        last_attempt=iso_date(found.last_attempt),
+        will_retry_until=iso_date(found.will_retry_until),
         sending_ip=ip,
         sending_prefix=prefix_of(ip, options.prefix_v4, options.prefix_v6),
         sending_ip_source=ip_source,
@@ -180,12 +180,3 @@ def _address(value: str | None) -> str | None:
         local, _, domain = v.rpartition("@")
         v = f"{local}@{domain.lower()}"
     return v or None
-
-
-def _iso(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value).isoformat()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return value

@@ -50,6 +50,9 @@ DIAGNOSTIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("diagnostic.lookup-link", re.compile(r"(?:[?&]ip=|/query/ip/|/lookup/ip/|/ip/)" + _IP, re.I)),
 )
 _ANY_BRACKET_IP = re.compile(r"\[\s*" + _IP + _PAD + r"\]")
+# What every match of _IP holds: IPv6 ":" and two of its characters, IPv4 a digit, three dots between digits.
+# A text without it names no address: none of the patterns above can match (checked first, one pass).
+_IP_LIKE = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|:[0-9A-Fa-f:.]{2}")
 _FIRST_REPLY = re.compile(r"\b[245]\d\d[ -]")
 # A bracketed address right after a host name, before the reply: the rejecting server itself
 # ("host mx.example.com[192.0.2.1] said:", Exim "host mx.example.com [192.0.2.1]:"). Labels are
@@ -77,6 +80,8 @@ def from_diagnostic(diagnostic: str | None, *, remote_mta: str | None = None) ->
     if not diagnostic:
         return None
     text = diagnostic[:8192]
+    if _IP_LIKE.search(text) is None:
+        return None
     receivers = _receiver_ips(text, remote_mta)
     for rule, pattern in DIAGNOSTIC_PATTERNS:
         for m in pattern.finditer(text):

@@ -204,3 +204,11 @@ def test_no_received_headers() -> None:
 def test_hostile_values_are_bounded(hostile: str) -> None:
     hop = parse_received(hostile)
     assert len(hop.raw) <= limits.MAX_RECEIVED_CHARS
+
+
+@pytest.mark.parametrize("zone", ["+2500", "-2400", "+9999"])
+def test_a_zone_of_a_day_or_more_is_no_time(zone: str) -> None:
+    hop = parse_received(f"from a.example.net ([192.0.2.1]) by b.example.org with ESMTP id X; "
+                         f"Mon, 3 Jun 2024 10:00:05 {zone}")
+    assert hop.at is None  # the stdlib cannot read it either; the hop is still read
+    assert hop.by_host == "b.example.org" and hop.from_ip == "192.0.2.1"

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from email.message import Message
-from email.utils import parsedate_to_datetime
 
 from analyzer import limits
+from analyzer.headers.dates import iso_date
 from analyzer.headers.facts import read_headers
 from analyzer.mime import headers_from_text
 from analyzer.model import Original
@@ -61,7 +61,7 @@ def original_of(msg: Message) -> Original:
         from_=_header(msg, "From"),
         to=_header(msg, "To"),
         subject=_header(msg, "Subject"),
-        date=_iso(_header(msg, "Date")),
+        date=iso_date(_header(msg, "Date")),
         return_path=_header(msg, "Return-Path"),
         hops=facts.hops,
         auth=facts.auth,
@@ -132,12 +132,3 @@ def _header(msg: Message, name: str) -> str | None:
     if raw is None:
         return None
     return decode_rfc2047(clip(header_str(raw), limits.MAX_HEADER_CHARS))[:2000] or None
-
-
-def _iso(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value).isoformat()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return value

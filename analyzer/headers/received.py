@@ -181,8 +181,8 @@ def _parse_date(text: str) -> datetime | None:
         day, month, year, hour, minute, second, sign, zh, zm, utc = m.groups()
         mon = _MONTH_NUMBER.get(month.lower())
         if mon is not None:
-            tz = UTC if utc else _zone(sign, zh, zm) if sign else None
             try:
+                tz = UTC if utc else _zone(sign, zh, zm) if sign else None
                 return datetime(int(year), mon, int(day), int(hour), int(minute), int(second or 0), tzinfo=tz)
             except ValueError:
                 return None
@@ -196,7 +196,8 @@ _ZONES: dict[str, timezone | None] = {}
 
 
 def _zone(sign: str, zh: str, zm: str) -> timezone | None:
-    """The timezone of a numeric zone (one object per zone, built once); -0000: unknown (RFC 5322 3.3)."""
+    """The timezone of a numeric zone (one object per zone, built once); -0000: unknown (RFC 5322 3.3).
+    A zone of a day or more raises ValueError (as the stdlib's parser does)."""
     key = sign + zh + zm
     if key in _ZONES:
         return _ZONES[key]
