@@ -16,7 +16,15 @@ from email.message import Message
 from analyzer import fastmime, limits
 from analyzer.dsn import DsnReport, parse_dsn
 from analyzer.indexed import IndexedMessage, header_fields
-from analyzer.textutil import clip, decode_bytes, decode_escapes, decode_rfc2047, header_str, html_to_text
+from analyzer.textutil import (
+    base64_problem,
+    clip,
+    decode_bytes,
+    decode_escapes,
+    decode_rfc2047,
+    header_str,
+    html_to_text,
+)
 
 _REPORT_TYPES = frozenset({"message/delivery-status", "message/global-delivery-status"})
 _ORIGINAL_MESSAGE_TYPES = frozenset({"message/rfc822", "message/global", "message/partial"})
@@ -115,7 +123,13 @@ def parse(data: bytes) -> Parsed:
             parsed.defects.append("delivery report embedded in a text body: parsed the inner message")
             _collect(parsed, _message(inner, parsed.defects), depth=1, budget=budget, inside_original=False)
     for d in msg.defects:
-        parsed.defects.append(_defect_name(d))
+        if not type(d).__name__.startswith("InvalidBase64"):  # recorded by decoding, in some Python versions:
+            parsed.defects.append(_defect_name(d))  # _decoded records its own, for every text part
+    if not header_fields(msg) and not msg.is_multipart() and not parsed.report:
+        why = _no_text("\n".join(parsed.plain))
+        if why is not None:  # nothing to analyse: the message is an error (analyze: no header, no text)
+            parsed.defects.append(why)
+            parsed.plain, parsed.html = [], []
     if _FORWARDED.match(parsed.header("Subject") or "") and any(">" in p for p in parsed.plain):
         parsed.plain = [_QUOTE.sub("", p) for p in parsed.plain]  # a bounce forwarded inline: unquote it
     return parsed
@@ -243,6 +257,26 @@ def _repair_multipart(data: bytes, msg: Message, end: tuple[int, int] | None) ->
     return head + field + data[end[0]:]
 
 
+# Characters that do not occur in text: C0 controls but TAB, LF, FF, CR and ESC (ISO-2022 escapes), DEL,
+# and U+FFFD (bytes the charset could not decode). NULs were removed before the parse (a defect).
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f\ufffd]")
+NOT_TEXT_SHARE = 0.05  # a body with at least this share of such characters (in its first TEXT_SAMPLE) is binary
+TEXT_SAMPLE = 4096
+
+
+def _no_text(text: str) -> str | None:
+    """Why the body of a message without any header field gives nothing to analyse, or None when it is
+    text (a headerless text bounce is still read)."""
+    if not text.strip():
+        return "no header fields and no text: nothing to analyse"
+    sample = text[:TEXT_SAMPLE]
+    bad = len(_NOT_TEXT.findall(sample))
+    if bad < NOT_TEXT_SHARE * len(sample):
+        return None
+    return (f"no header fields and the body is not text ({bad * 100 // len(sample)}% control characters "
+            "or undecodable bytes): nothing to analyse")
+
+
 def _defect_name(defect: object) -> str:
     name = type(defect).__name__
     return {
@@ -327,6 +361,10 @@ def _decoded(parsed: Parsed, part: Message) -> str:
         return raw if isinstance(raw, str) else ""
     if not isinstance(data, bytes):
         return ""
+    if str(part.get("content-transfer-encoding", "")).lower() == "base64":  # what get_payload decoded
+        problem = base64_problem(_payload_bytes(part))
+        if problem is not None:
+            parsed.defects.append(f"invalid base64 in a text part: {problem}")
     if len(data) > limits.MAX_PART_DECODE_BYTES:
         data = data[: limits.MAX_PART_DECODE_BYTES]
         parsed.defects.append(f"text part longer than {limits.MAX_PART_DECODE_BYTES} bytes: truncated")
@@ -336,6 +374,18 @@ def _decoded(parsed: Parsed, part: Message) -> str:
     if bad:
         parsed.defects.append(f"text not decodable as declared charset {label!r}")
     return text
+
+
+def _payload_bytes(part: Message) -> bytes:
+    """A leaf's payload as the bytes get_payload(decode=True) decodes (get_payload() without decode
+    re-decodes 8-bit text with the declared charset)."""
+    raw = part._payload  # type: ignore[attr-defined]
+    if not isinstance(raw, str):
+        return raw if isinstance(raw, bytes) else b""
+    try:
+        return raw.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:  # characters, not bytes (a message parsed from text)
+        return raw.encode("raw-unicode-escape")
 
 
 def _structured_text(parsed: Parsed, part: Message) -> str:

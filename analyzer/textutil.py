@@ -5,6 +5,7 @@ Pure functions, no I/O. Everything here is bounded: inputs are truncated to docu
 
 from __future__ import annotations
 
+import binascii
 import codecs
 import html
 import re
@@ -92,6 +93,32 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
         except UnicodeDecodeError:
             continue
     return data.decode(name, "replace"), True
+
+
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+_NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/=]")
+
+
+def base64_problem(encoded: bytes) -> str | None:
+    """What a base64 decoder had to drop or guess in `encoded` (line breaks and blanks aside), or None.
+
+    Independent of the Python version (compat32 records InvalidBase64* defects on decoding in some
+    versions, on the part, not in others)."""
+    data = b"".join(encoded.split())  # line breaks and blanks are transport, not damage
+    junk = len(data.translate(None, _BASE64_ALPHABET))
+    if junk:
+        data = _NOT_BASE64.sub(b"", data)
+    try:
+        binascii.a2b_base64(data, strict_mode=True)
+    except binascii.Error:
+        padding = "wrong padding or length"
+    else:
+        padding = ""
+    if junk and padding:
+        return f"{junk} characters outside the alphabet ignored, {padding}"
+    if junk:
+        return f"{junk} characters outside the alphabet ignored"
+    return padding or None
 
 
 def decode_escapes(text: str) -> str:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from analyzer import Kind, analyze, limits, mime
 from analyzer.mime import parse
-from analyzer.textutil import codec_for, decode_bytes, decode_escapes
+from analyzer.textutil import base64_problem, codec_for, decode_bytes, decode_escapes
 
 JA = "宛先のメールアドレスが見つかりませんでした。"
 
@@ -151,3 +151,75 @@ def test_containers_are_cut_at_the_same_place(data: bytes) -> None:
     defects: list[str] = []
     assert mime._cut_containers(data, defects) == want
     assert bool(defects) == (want != data)
+
+
+# -- nothing to analyse: no header field and no text ------------------------------------------------------
+
+HEADERLESS_POSTFIX = (b"This is the mail system at host mx.example.net.\n\nI'm sorry to have to inform you that your "
+                      b"message could not\nbe delivered to one or more recipients.\n\n<bob@example.org>: host "
+                      b"mx.example.org[192.0.2.9] said: 550 5.1.1 <bob@example.org>:\n    Recipient address rejected: "
+                      b"User unknown (in reply to RCPT TO command)\n")
+
+
+@pytest.mark.parametrize("data", [bytes(range(256)) * 4, bytes(range(1, 32)) * 10,
+                                  bytes((i * 7919) % 256 for i in range(3000))], ids=["all bytes", "controls", "mixed"])
+def test_binary_garbage_is_an_error_that_says_why(data: bytes) -> None:
+    a = analyze(data)
+    assert a.kind is Kind.ERROR
+    assert any("no header fields and the body is not text" in d for d in a.defects)
+
+
+@pytest.mark.parametrize("data", [b"", b"\r\n", b"\n\n\n", b"   ", b"From MAILER-DAEMON Mon Jun  3 10:00:00 2024\n\n"])
+def test_an_empty_message_is_an_error(data: bytes) -> None:
+    a = analyze(data)
+    assert a.kind is Kind.ERROR
+    assert any("no header fields and no text" in d for d in a.defects)
+
+
+@pytest.mark.parametrize("data", [HEADERLESS_POSTFIX, HEADERLESS_POSTFIX.replace(b"\n", b"\r\n"),
+                                  JA.encode("iso2022_jp") * 20 + b"\n<bob@example.org>: 550 5.1.1 user unknown\n",
+                                  b"\x0c" + HEADERLESS_POSTFIX],
+                         ids=["postfix text", "crlf", "iso-2022-jp escapes", "form feed"])
+def test_headerless_text_is_still_read(data: bytes) -> None:
+    a = analyze(data)
+    assert a.kind is not Kind.ERROR
+    assert not any("nothing to analyse" in d for d in a.defects)
+
+
+def test_a_message_with_a_header_field_is_never_this_error() -> None:
+    a = analyze(b"X-Anything: 1\n\n" + bytes(range(256)) * 4)
+    assert a.kind is not Kind.ERROR
+
+
+# -- invalid base64 in a text part ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("encoded", "problem"), [
+    (b"SGVsbG8gTm9yYQ==", None),
+    (b"SGVsbG8g\r\nTm9yYQ==\r\n", None),  # line breaks are transport
+    (b"SGVs bG8g\tTm9yYQ==  ", None),  # and so are blanks
+    (b"", None),
+    (b"SGVsbG8*gTm9yYQ!==", "2 characters outside the alphabet ignored"),
+    (b"SGVsbG8gTm9yYQ", "wrong padding or length"),
+    (b"SGVsbG8=gTm9yYQ==", "wrong padding or length"),  # padding in the middle
+    (b"SGVsbG8gTm9yYQ==Q", "wrong padding or length"),
+    (b"SGVs%bG8gTm9yYQ", "1 characters outside the alphabet ignored, wrong padding or length"),
+])
+def test_base64_problem(encoded: bytes, problem: str | None) -> None:
+    assert base64_problem(encoded) == problem
+
+
+def _text_part(cte: str, body: bytes) -> bytes:
+    return (b"From: a@example.net\nSubject: x\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+            b"Content-Type: text/plain; charset=us-ascii\nContent-Transfer-Encoding: " + cte.encode()
+            + b"\n\n" + body + b"\n--b--\n")
+
+
+@pytest.mark.parametrize(("cte", "body", "defect"), [
+    ("base64", b"VXNlciB1bmtub3du\nLg==", None),
+    ("base64", b"VXNlciB1bmtub3du*!\nLg==", "invalid base64 in a text part: 2 characters outside the alphabet ignored"),
+    ("Base64", b"VXNlciB1bmtub3duL", "invalid base64 in a text part: wrong padding or length"),
+    ("quoted-printable", b"VXNlciB1bmtub3du*!", None),  # not base64: nothing to say
+])
+def test_invalid_base64_in_a_text_part_leaves_a_defect(cte: str, body: bytes, defect: str | None) -> None:
+    defects = [d for d in parse(_text_part(cte, body)).defects if "base64" in d]
+    assert defects == ([defect] if defect else [])
