@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from analyzer.detectors.base import Found
+from analyzer.detectors.labels import LineLabel, any_literal
 from analyzer.detectors.vendor_text import HOSTNAME, REPLY_START, addresses, only_address
 from analyzer.mime import headers_from_text
 from analyzer.textutil import LINE_SPACE, label_start
@@ -50,6 +51,31 @@ from analyzer.textutil import LINE_SPACE, label_start
 
 def _labels(*names: str) -> str:
     return "|".join(names)
+
+
+def _label_literals(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """The lowercase text each label of a `^LINE_SPACE(?:label|...)` pattern must hold (before any regex syntax)."""
+    body = pattern.pattern[len("^" + LINE_SPACE + "(?:"):]
+    depth, end = 0, 0
+    for end, c in enumerate(body):  # noqa: B007 - the end of the group of labels
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            if depth == 0:
+                break
+            depth -= 1
+    out: list[str] = []
+    for label in body[:end].split("|"):
+        cut = next((i for i, c in enumerate(label) if c in ".^$*+?{}[]\\|()"), len(label))
+        literal = label[: cut - 1 if cut < len(label) and label[cut] in "?*{" else cut].strip()
+        if not literal:
+            raise ValueError(f"label without plain text: {label!r}")
+        out.append(literal.lower())
+    return tuple(out)
+
+
+def _line(pattern: re.Pattern[str]) -> LineLabel:
+    return LineLabel(pattern, _label_literals(pattern))
 
 
 # "Diagnostic information for administrators:" (old layout), by language.
@@ -115,19 +141,25 @@ HEADLINE_END = re.compile(r"^" + LINE_SPACE + r"(?:action required|how to fix it
                           r"aktion erforderlich|so beheben sie das problem|action requise|acción necesaria|"
                           r"ação necessária|azione richiesta|actie vereist)\b", re.I | re.M)
 # Delay notices (old layout): "Delivery is delayed to these recipients or groups:"
-DELAYED = re.compile(r"delivery is delayed to these recipients|hasn't been delivered yet|"
-                     r"die zustellung an folgende empfänger oder gruppen verzögert sich|"
-                     r"la remise à ces destinataires ou groupes a été différée|"
-                     r"la entrega a estos destinatarios o grupos se ha retrasado|"
-                     r"a entrega a estes destinatários ou grupos está atrasada|"
-                     r"il recapito a questi destinatari o gruppi è stato ritardato|"
-                     r"次の受信者またはグループへの配信が遅延しています", re.I)
+DELAYED_WORDS = ("delivery is delayed to these recipients", "hasn't been delivered yet",
+                 "die zustellung an folgende empfänger oder gruppen verzögert sich",
+                 "la remise à ces destinataires ou groupes a été différée",
+                 "la entrega a estos destinatarios o grupos se ha retrasado",
+                 "a entrega a estes destinatários ou grupos está atrasada",
+                 "il recapito a questi destinatari o gruppi è stato ritardato",
+                 "次の受信者またはグループへの配信が遅延しています")
+DELAYED = re.compile("|".join(DELAYED_WORDS), re.I)
 # "<date> - Server at host (ip) returned '<reply>'" (delays and expiries), English or localized.
 SERVER_AT = re.compile(r"\b(?:server at|serveur|server unter|servidor en|servidor em|server in)\s+"
                        r"([A-Za-z0-9.-]+\.[A-Za-z]{2,}|\[?[0-9a-f:.]+\]?)", re.I)
 # Exchange 2007: "#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##" (host may precede it)
 HASH_REPLY = re.compile(r"^(?:(\S+)\s+)?#([245]\d\d[ -].*?|[245]\.\d{1,3}\.\d{1,3}.*?)\s*##?(?:\s*$|\s*<)")
 _QUOTE_START = re.compile(r"'(?=\s*[245]\d\d[\s-]|\s*[245]\.\d{1,3}\.\d{1,3}\b)")
+# The label patterns searched from the line of their first label only (analyzer.detectors.labels).
+ADMIN_LINE, GENERATING_LINE, ORIGINAL_LINE, MORE_INFO_LINE, STATUS_CODE_LINE, REPORTED_LINE = (
+    _line(ADMIN), _line(GENERATING), _line(ORIGINAL), _line(MORE_INFO), _line(STATUS_CODE), _line(REPORTED))
+GENERATED_BY_LINE, REMOTE_LINE, HOPS_LINE, HEADLINE_END_LINE = (
+    _line(GENERATED_BY), _line(REMOTE), _line(HOPS), _line(HEADLINE_END))
 
 
 # Words every localized admin-section label above contains (lowercase): a cheap test before the regexes.
@@ -141,7 +173,7 @@ def has_layout(text: str) -> bool:
     low = head.lower()
     if not any(w in low for w in LAYOUT_WORDS):
         return False
-    return bool(ADMIN.search(head) or MORE_INFO.search(head))
+    return bool(ADMIN_LINE.search(head, low) or MORE_INFO_LINE.search(head, low))
 
 
 @dataclass(slots=True)
@@ -157,17 +189,19 @@ class ExchangeText:
 
 def parse(text: str) -> ExchangeText:
     """Read an Exchange NDR's text (either layout). Never raises; unknown text gives empty results."""
-    out = ExchangeText(delayed=bool(DELAYED.search(text[:3000])))
-    orig = ORIGINAL.search(text)
+    out = ExchangeText(delayed=any_literal(text[:3000], DELAYED_WORDS, DELAYED))
+    low = text.lower()
+    orig = ORIGINAL_LINE.search(text, low)
     body = text[: label_start(text, orig.start())] if orig else text
     if orig:
         headers = text[orig.end():].lstrip("\r\n")
         if ":" in headers[:200]:
             out.original = headers_from_text(headers)
-    if MORE_INFO.search(body) or STATUS_CODE.search(body) or GENERATED_BY.search(body):
+    low = low[: len(body)]
+    if MORE_INFO_LINE.search(body, low) or STATUS_CODE_LINE.search(body, low) or GENERATED_BY_LINE.search(body, low):
         out.new_layout = True
         _new_layout(body, out)
-    admin = ADMIN.search(body)
+    admin = ADMIN_LINE.search(body, low)
     if admin and not out.recipients:
         _old_layout(body[admin.end():], out)
     if not out.recipients:
@@ -176,7 +210,7 @@ def parse(text: str) -> ExchangeText:
 
 
 def _old_layout(section: str, out: ExchangeText) -> None:
-    gen = GENERATING.search(section)
+    gen = GENERATING_LINE.search(section)
     if gen:
         out.reporting_mta = gen.group(1)
     lines = section.splitlines()
@@ -236,21 +270,22 @@ def _quoted(lines: list[str], start: int, col: int) -> tuple[str, int]:
 
 
 def _new_layout(body: str, out: ExchangeText) -> None:
-    more = MORE_INFO.search(body)
+    more = MORE_INFO_LINE.search(body)
     head = body[: label_start(body, more.start())] if more else body
     admin = body[more.end():] if more else body
-    end = HOPS.search(admin)
+    end = HOPS_LINE.search(admin)
     if end:
         admin = admin[: label_start(admin, end.start())]
-    gen = GENERATED_BY.search(admin)
+    low = admin.lower()
+    gen = GENERATED_BY_LINE.search(admin, low)
     if gen:
         out.reporting_mta = gen.group(1)
-    remote = REMOTE.search(admin)
-    reply = _reported(admin)
-    status = STATUS_CODE.search(admin)
+    remote = REMOTE_LINE.search(admin, low)
+    reply = _reported(admin, low)
+    status = STATUS_CODE_LINE.search(admin, low)
     if reply is None and status:
         reply = status.group(1).strip()
-    stop = HEADLINE_END.search(head)
+    stop = HEADLINE_END_LINE.search(head)
     recipients = addresses(head[: label_start(head, stop.start())] if stop else head[:600], 50)
     if not recipients:
         recipients = addresses(admin, 1)
@@ -259,9 +294,9 @@ def _new_layout(body: str, out: ExchangeText) -> None:
                                     remote_mta=remote.group(1).rstrip(".") if remote else None))
 
 
-def _reported(admin: str) -> str | None:
+def _reported(admin: str, low: str | None = None) -> str | None:
     """The reply after "Reported error:" / "Error:", joined with its wrapped lines."""
-    for m in REPORTED.finditer(admin):
+    for m in REPORTED_LINE.finditer(admin, low):
         value = m.group(1).strip()
         if not REPLY_START.match(value):
             continue

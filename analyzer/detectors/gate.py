@@ -49,9 +49,7 @@ class Clause:
     def __post_init__(self) -> None:
         for markers in (self.sender, self.sender_decoded, self.subject, self.title, self.message_id,
                         self.reporting_mta, self.text):
-            for m in markers:
-                if not m or not all(_canonical(c) for c in m):
-                    raise ValueError(f"gate marker {m!r}: not lowercase, or holds a letter re.I folds elsewhere")
+            check_markers(markers)
         fields = ((_HEADERS, self.headers), (_FEEDBACK, ("",) if self.feedback else ()), (_SENDER, self.sender),
                   (_SENDER_DECODED, self.sender_decoded), (_SUBJECT, self.subject), (_TITLE, self.title),
                   (_MESSAGE_ID, self.message_id), (_REPORTING_MTA, self.reporting_mta),
@@ -87,16 +85,27 @@ ASCII, SURE, ASCII_ONLY, UNSURE = 0, 1, 2, 3
 _ABSENT: Folded = ("", ASCII)
 
 
+def fold_level(value: str) -> int:
+    """How far value.lower() tells which (canonical, lowercase) markers re.I finds in value: ASCII .. UNSURE."""
+    if value.isascii():
+        return ASCII
+    if _ODD.search(value) is None:
+        return SURE
+    return UNSURE if _ODD_FOR_ASCII.search(value) else ASCII_ONLY
+
+
 def fold(value: str | None, lower: str | None = None) -> Folded:
     """value lowercased for marker tests (`lower` when the caller has it), with how far that can be trusted."""
     if not value:
         return _ABSENT
-    low = value.lower() if lower is None else lower
-    if value.isascii():
-        return low, ASCII
-    if _ODD.search(value) is None:
-        return low, SURE
-    return low, UNSURE if _ODD_FOR_ASCII.search(value) else ASCII_ONLY
+    return (value.lower() if lower is None else lower), fold_level(value)
+
+
+def check_markers(markers: tuple[str, ...]) -> None:
+    """Raise ValueError unless every marker is non-empty, lowercase and canonical (see _canonical)."""
+    for m in markers:
+        if not m or not all(_canonical(c) for c in m):
+            raise ValueError(f"gate marker {m!r}: not lowercase, or holds a letter re.I folds elsewhere")
 
 
 class Signals:

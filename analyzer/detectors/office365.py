@@ -44,7 +44,7 @@ def is_exchange_ndr(p: Parsed) -> bool:
         return True
     if exchange_text.has_layout(p.text):
         return True
-    return bool(SUBJECT.match(p.header("Subject") or "") and exchange_text.GENERATING.search(p.text[:20000]))
+    return bool(SUBJECT.match(p.header("Subject") or "") and exchange_text.GENERATING_LINE.search(p.text[:20000]))
 
 
 def is_exchange_online(p: Parsed) -> bool:
@@ -55,7 +55,8 @@ def is_exchange_online(p: Parsed) -> bool:
                                        p.dsn.reporting_mta if p.dsn else None))
     if EXO_HOST.search(hosts) or re.search(r"postmaster@(?:outlook|hotmail|live)\.com", hosts, re.I):
         return True
-    gen = exchange_text.GENERATING.search(p.text[:20000]) or exchange_text.GENERATED_BY.search(p.text[:20000])
+    head = p.text[:20000]
+    gen = exchange_text.GENERATING_LINE.search(head) or exchange_text.GENERATED_BY_LINE.search(head)
     return bool(gen and EXO_HOST.search(gen.group(1)))
 
 
