@@ -21,6 +21,7 @@ import re
 
 from analyzer.ipaddr import is_microsoft_internal, is_public, normalize_ip
 from analyzer.model import AntiSpam, AuthResult, Hop, Original
+from analyzer.regex import Regex, lazy
 
 _IP = r"(?:IPv6:)?([0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{2,41}|(?:\d{1,3}\.){3}\d{1,3})(?![\w:]|\.\d)"
 _PAD = r"(?:\s+\d{1,4})?\s*"  # Gmail pads the bracketed address with spaces and a session number
@@ -34,45 +35,45 @@ _PAD = r"(?:\s+\d{1,4})?\s*"  # Gmail pads the bracketed address with spaces and
 # blocked using ...", "Client host rejected: cannot find your hostname, [..]"); Yahoo: "[TSS04]
 # Messages from 192.0.2.1 temporarily deferred"; SPF: RFC 7208 9.1 "client-ip="; block list
 # lookup links (check.spamhaus.org/query/ip/.., ?ip=..).
-DIAGNOSTIC_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("diagnostic.reply-bracket", re.compile(r"\b[45]\d\d[ -](?:[45]\.\d{1,3}\.\d{1,3}\s+)?\[\s*" + _IP + _PAD + r"\]")),
-    ("diagnostic.banned-ip", re.compile(r"banned sending ip\s*\[\s*" + _IP, re.I)),
-    ("diagnostic.ipv6-address", re.compile(r"(?:sending ipv6 address|sent over ipv6|over ipv6)\s*\[\s*" + _IP, re.I)),
-    ("diagnostic.client-host", re.compile(r"client host\s*\[\s*" + _IP, re.I)),
-    ("diagnostic.unknown-hostname", re.compile(r"cannot find your (?:reverse )?hostname,?\s*\[\s*" + _IP, re.I)),
-    ("diagnostic.messages-from", re.compile(r"\b(?:messages|mail|connections?|traffic) from\s*\[?\s*" + _IP, re.I)),
-    ("diagnostic.ip-equals", re.compile(r"\bIP\s*=\s*\[?" + _IP)),
-    ("diagnostic.client-ip", re.compile(r"\bclient[ _-]?ip(?: address)?\s*[=:]?\s*\[?\s*" + _IP, re.I)),
-    ("diagnostic.your-ip", re.compile(r"\b(?:your|sending|sender|source|connecting|client) (?:ip|host|address)"
+DIAGNOSTIC_PATTERNS: tuple[tuple[str, Regex], ...] = (
+    ("diagnostic.reply-bracket", lazy(r"\b[45]\d\d[ -](?:[45]\.\d{1,3}\.\d{1,3}\s+)?\[\s*" + _IP + _PAD + r"\]")),
+    ("diagnostic.banned-ip", lazy(r"banned sending ip\s*\[\s*" + _IP, re.I)),
+    ("diagnostic.ipv6-address", lazy(r"(?:sending ipv6 address|sent over ipv6|over ipv6)\s*\[\s*" + _IP, re.I)),
+    ("diagnostic.client-host", lazy(r"client host\s*\[\s*" + _IP, re.I)),
+    ("diagnostic.unknown-hostname", lazy(r"cannot find your (?:reverse )?hostname,?\s*\[\s*" + _IP, re.I)),
+    ("diagnostic.messages-from", lazy(r"\b(?:messages|mail|connections?|traffic) from\s*\[?\s*" + _IP, re.I)),
+    ("diagnostic.ip-equals", lazy(r"\bIP\s*=\s*\[?" + _IP)),
+    ("diagnostic.client-ip", lazy(r"\bclient[ _-]?ip(?: address)?\s*[=:]?\s*\[?\s*" + _IP, re.I)),
+    ("diagnostic.your-ip", lazy(r"\b(?:your|sending|sender|source|connecting|client) (?:ip|host|address)"
                                       r"(?: address)?(?: is| of| was)?\s*[:=]?\s*\[?\s*" + _IP, re.I)),
-    ("diagnostic.ip-listed", re.compile(r"\[?" + _IP + r"\]?\s+(?:is |was |has been |is currently )?"
+    ("diagnostic.ip-listed", lazy(r"\[?" + _IP + r"\]?\s+(?:is |was |has been |is currently )?"
                                         r"(?:listed|blacklisted|blocklisted|blocked|found on|on our block)", re.I)),
-    ("diagnostic.lookup-link", re.compile(r"(?:[?&]ip=|/query/ip/|/lookup/ip/|/ip/)" + _IP, re.I)),
+    ("diagnostic.lookup-link", lazy(r"(?:[?&]ip=|/query/ip/|/lookup/ip/|/ip/)" + _IP, re.I)),
 )
-_ANY_BRACKET_IP = re.compile(r"\[\s*" + _IP + _PAD + r"\]")
+_ANY_BRACKET_IP = lazy(r"\[\s*" + _IP + _PAD + r"\]")
 # What every match of _IP holds: IPv6 ":" and two of its characters, IPv4 a digit, three dots between digits.
 # A text without it names no address: none of the patterns above can match (checked first, one pass).
-_IP_LIKE = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|:[0-9A-Fa-f:.]{2}")
-_FIRST_REPLY = re.compile(r"\b[245]\d\d[ -]")
+_IP_LIKE = lazy(r"\d\.\d{1,3}\.\d{1,3}\.\d|:[0-9A-Fa-f:.]{2}")
+_FIRST_REPLY = lazy(r"\b[245]\d\d[ -]")
 # A bracketed address right after a host name, before the reply: the rejecting server itself
 # ("host mx.example.com[192.0.2.1] said:", Exim "host mx.example.com [192.0.2.1]:"). Labels are
 # bounded as in DNS (63 characters, here 20 of them): unbounded, one long word made the search quadratic.
-_HOST_BRACKET_IP = re.compile(r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,20}\.?\s?\[\s*" + _IP + r"\s*\]")
+_HOST_BRACKET_IP = lazy(r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,20}\.?\s?\[\s*" + _IP + r"\s*\]")
 # Submission recorded in a comment: Sendmail "(authenticated bits=0)", Postfix "(Authenticated sender:
 # user)", Courier "(AUTH: PLAIN user, ...)", webmail "(via HTTP)" (GMX / mail.com).
-_SUBMITTED = re.compile(r"\((?:authenticated\b|AUTH: |via HTTPS?\))", re.I)
+_SUBMITTED = lazy(r"\((?:authenticated\b|AUTH: |via HTTPS?\))", re.I)
 # Phrases of a report written by the server that tried to deliver (the sending side): the receiver is
 # another host, so the reporting MTA's own Received hop in the original is not the receiver's view.
-_SENDER_SIDE = re.compile(r"\bsaid:|\bin reply to\b|\bconnect to\b|refused to talk to me|"
+_SENDER_SIDE = lazy(r"\bsaid:|\bin reply to\b|\bconnect to\b|refused to talk to me|"
                           r"SMTP error from remote|lost connection with|conversation with|\bhost \S+\s?\[", re.I)
-_SUBMISSION = re.compile(r"^(?:mapi|https?|lmtps?a?|local|e?smtpsa|e?smtpa|utf8smtpsa?|asmtp)\b", re.I)
-_MS_INTERNAL_HOST = re.compile(r"\.(?:outlook\.com|exchangelabs\.com|microsoft\.com|office365\.com)\.?$", re.I)
+_SUBMISSION = lazy(r"^(?:mapi|https?|lmtps?a?|local|e?smtpsa|e?smtpa|utf8smtpsa?|asmtp)\b", re.I)
+_MS_INTERNAL_HOST = lazy(r"\.(?:outlook\.com|exchangelabs\.com|microsoft\.com|office365\.com)\.?$", re.I)
 # Second-level labels under which organisations register (example.co.jp, example.com.au).
 _SLD = frozenset({"co", "com", "net", "org", "ac", "ne", "or", "go", "gov", "edu", "ad", "gr", "lg", "ed"})
 # Provider hosts that send for customers and live under the same name as the provider's receivers:
 # the sending side is its own organisation (Exchange Online Protection outbound).
 _OUTBOUND_ORGS = ("outbound.protection.outlook.com",)
-_SPF_DESIGNATES = re.compile(r"(?:designates|designate|sender ip is)\s+" + _IP, re.I)
+_SPF_DESIGNATES = lazy(r"(?:designates|designate|sender ip is)\s+" + _IP, re.I)
 
 
 def from_diagnostic(diagnostic: str | None, *, remote_mta: str | None = None) -> tuple[str, str] | None:

@@ -11,36 +11,37 @@ from __future__ import annotations
 import re
 
 from analyzer import limits
+from analyzer.regex import Regex, lazy
 from analyzer.textutil import LINE_SPACE, unfold
 
 # RFC 3463: class.subject.detail, each 1-3 digits; vendors use 3-digit details (5.7.606, 5.1.351).
-_STATUS = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)")
-_STATUS_EXACT = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)")
-_REPLY = re.compile(r"(?<![\w.\-/#])([245][0-5]\d)(?=[\s\-\]]|$)")
+_STATUS = lazy(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)")
+_STATUS_EXACT = lazy(r"\s*([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)")
+_REPLY = lazy(r"(?<![\w.\-/#])([245][0-5]\d)(?=[\s\-\]]|$)")
 # A reply code at the start of a line, optionally followed by '-' or ' ' and a status code.
-_LINE_CODE = re.compile(r"^\s*([245]\d\d)([ \-])(?:([245]\.\d{1,3}\.\d{1,3})\s?)?", re.M)
+_LINE_CODE = lazy(r"^\s*([245]\d\d)([ \-])(?:([245]\.\d{1,3}\.\d{1,3})\s?)?", re.M)
 # The SMTP reply code and status at the very start of a diagnostic: "550-5.7.1 ", "550 5.1.1 ", "550-".
-_LEAD = re.compile(r"([245]\d\d)([ \-])(?:([245]\.\d{1,3}\.\d{1,3})(?=\s))?")
+_LEAD = lazy(r"([245]\d\d)([ \-])(?:([245]\.\d{1,3}\.\d{1,3})(?=\s))?")
 
 # The SMTP commands a refusal can answer, canonical names (Sisimai's vocabulary: CONN for the greeting).
 COMMANDS = ("CONN", "HELO", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "BDAT", "QUIT")
 
 # (pattern, group) -> the command named by group 1. First match wins; the text is searched once per pattern.
-_COMMAND_PATTERNS: tuple[re.Pattern[str], ...] = (
+_COMMAND_PATTERNS: tuple[Regex, ...] = (
     # Postfix: "(in reply to RCPT TO command)", "(in reply to end of DATA command)"
-    re.compile(r"in reply to (?:end of )?(DATA|RCPT\s+TO|MAIL\s+FROM|EHLO|HELO|LHLO|STARTTLS|AUTH|BDAT|QUIT)\b", re.I),
+    lazy(r"in reply to (?:end of )?(DATA|RCPT\s+TO|MAIL\s+FROM|EHLO|HELO|LHLO|STARTTLS|AUTH|BDAT|QUIT)\b", re.I),
     # Exim: "SMTP error from remote mail server after RCPT TO:<...>", "after end of data", "after initial connection"
-    re.compile(r"\bafter (RCPT\s+TO|MAIL\s+FROM|end of data|initial connection|EHLO|HELO|LHLO|STARTTLS|AUTH|DATA|"
+    lazy(r"\bafter (RCPT\s+TO|MAIL\s+FROM|end of data|initial connection|EHLO|HELO|LHLO|STARTTLS|AUTH|DATA|"
                r"pipelined (?:RCPT\s+TO|MAIL\s+FROM|DATA)|sending data block)\b", re.I),
     # Sendmail / transcripts: ">>> RCPT To:<...>", ">>> DATA"
-    re.compile(r"^" + LINE_SPACE + r">>> (RCPT|MAIL|DATA|EHLO|HELO|STARTTLS|AUTH|QUIT|\.)", re.I | re.M),
+    lazy(r"^" + LINE_SPACE + r">>> (RCPT|MAIL|DATA|EHLO|HELO|STARTTLS|AUTH|QUIT|\.)", re.I | re.M),
     # DragonFly: "did not like our RCPT TO:", "did not like our final DATA:"
-    re.compile(r"did not like our (?:final )?(RCPT\s+TO|MAIL\s+FROM|DATA|EHLO|HELO|STARTTLS|AUTH)", re.I),
+    lazy(r"did not like our (?:final )?(RCPT\s+TO|MAIL\s+FROM|DATA|EHLO|HELO|STARTTLS|AUTH)", re.I),
     # qmail: "does not like recipient", "sender was rejected", "my name was rejected", "failed after I sent"
-    re.compile(r"(does not like recipient|sender was rejected|my name was rejected|failed after I sent the message|"
+    lazy(r"(does not like recipient|sender was rejected|my name was rejected|failed after I sent the message|"
                r"failed on DATA command|most progress was (?:RCPT TO|MAIL FROM|DATA|EHLO|HELO))", re.I),
     # Others: "(Error following RCPT command)", "for TEXT command", "(DATA), with", "SMTP:RCPT host"
-    re.compile(r"(?:error following|for|in response to|in reply to|response to) (RCPT|MAIL|DATA|TEXT|HELO|EHLO)"
+    lazy(r"(?:error following|for|in response to|in reply to|response to) (RCPT|MAIL|DATA|TEXT|HELO|EHLO)"
                r"(?: TO| FROM)? command\b|\((RCPT|MAIL|DATA|HELO|EHLO)\), with|\bSMTP:(RCPT|MAIL|DATA) host\b", re.I),
 )
 _COMMAND_NAMES: dict[str, str] = {

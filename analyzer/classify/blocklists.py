@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from analyzer.classify.phrases import literals_of
+from analyzer.regex import Regex, lazy
 
 # A DNSBL zone as written in the text, e.g. "zen.spamhaus.org", "b.barracudacentral.org". Labels before
 # the list's domain are bounded as in DNS (63 characters, here 10 of them): linear on a long dotted word.
@@ -21,24 +22,24 @@ ZONE_DOMAINS = (
     "nordspam.com", "dnsbl.info", "spamrats.com", "junkemailfilter.com", "hostkarma.com", "lashback.com",
     "manitu.net", "backscatterer.org", "0spam.org", "abusix.zone",
 )
-_ZONE = re.compile(
+_ZONE = lazy(
     r"\b((?:[a-z0-9-]{1,63}\.){0,10}(?:" + "|".join(re.escape(d) for d in ZONE_DOMAINS) + r"))\b",
     re.I,
 )
 # (name, pattern), first match wins, for lists named without a zone.
-_NAMED: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("microsoft S3150", re.compile(r"\bS3150\b")),
-    ("microsoft S3140", re.compile(r"\bS3140\b")),
-    ("microsoft banned-ip", re.compile(r"banned sending ip|sender\.office\.com", re.I)),
-    ("microsoft customer block list", re.compile(r"customer block list", re.I)),
-    ("spamhaus", re.compile(r"\bspamhaus\b", re.I)),
-    ("spamcop", re.compile(r"\bspamcop\b", re.I)),
-    ("barracuda", re.compile(r"\bbarracuda(?:central)?\b.{0,40}\b(?:rbl|reputation|block)", re.I)),
-    ("sorbs", re.compile(r"\bsorbs\b", re.I)),
-    ("uceprotect", re.compile(r"\buceprotect\b", re.I)),
-    ("cloudmark csi", re.compile(r"csi\.cloudmark\.com|\bcloudmark\b", re.I)),
-    ("proofpoint", re.compile(r"proofpoint\.com/dnsbl|\bproofpoint\b.{0,30}\b(?:dnsbl|block)", re.I)),
-    ("invaluement", re.compile(r"\binvaluement\b|\bivmSIP\b", re.I)),
+_NAMED: tuple[tuple[str, Regex], ...] = (
+    ("microsoft S3150", lazy(r"\bS3150\b")),
+    ("microsoft S3140", lazy(r"\bS3140\b")),
+    ("microsoft banned-ip", lazy(r"banned sending ip|sender\.office\.com", re.I)),
+    ("microsoft customer block list", lazy(r"customer block list", re.I)),
+    ("spamhaus", lazy(r"\bspamhaus\b", re.I)),
+    ("spamcop", lazy(r"\bspamcop\b", re.I)),
+    ("barracuda", lazy(r"\bbarracuda(?:central)?\b.{0,40}\b(?:rbl|reputation|block)", re.I)),
+    ("sorbs", lazy(r"\bsorbs\b", re.I)),
+    ("uceprotect", lazy(r"\buceprotect\b", re.I)),
+    ("cloudmark csi", lazy(r"csi\.cloudmark\.com|\bcloudmark\b", re.I)),
+    ("proofpoint", lazy(r"proofpoint\.com/dnsbl|\bproofpoint\b.{0,30}\b(?:dnsbl|block)", re.I)),
+    ("invaluement", lazy(r"\binvaluement\b|\bivmSIP\b", re.I)),
 )
 
 # Texts one of which every match of _NAMED contains (lowercase): most texts are ruled out by `in`

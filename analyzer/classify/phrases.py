@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analyzer.reasons import Reason as R
+from analyzer.regex import Regex
 
 PHRASES: dict[R, tuple[str, ...]] = {
     R.MAILBOXFULL: (
@@ -449,7 +451,7 @@ def alternatives(pattern: str) -> list[str]:
     return out
 
 
-def literals_of(patterns: list[re.Pattern[str]]) -> tuple[str, ...] | None:
+def literals_of(patterns: Sequence[Regex]) -> tuple[str, ...] | None:
     """Lowercase texts one of which every match of any of the patterns contains (a pre-check on
     text.lower()), or None when some alternative has no literal text to require."""
     found: list[str] = []

@@ -14,57 +14,58 @@ from __future__ import annotations
 import re
 
 from analyzer.classify.phrases import literals_of
+from analyzer.regex import Regex, lazy
 
 # (provider, pattern over the remote MTA host name), first match wins.
-BY_HOST: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("google", re.compile(r"\bgoogle\.com\b|\bgooglemail\.com\b|\bgmail\.com\b", re.I)),
-    ("microsoft", re.compile(r"\boutlook\.com\b|\bhotmail\.com\b|\blive\.com\b|\bmsn\.com\b|"
+BY_HOST: tuple[tuple[str, Regex], ...] = (
+    ("google", lazy(r"\bgoogle\.com\b|\bgooglemail\.com\b|\bgmail\.com\b", re.I)),
+    ("microsoft", lazy(r"\boutlook\.com\b|\bhotmail\.com\b|\blive\.com\b|\bmsn\.com\b|"
                              r"protection\.outlook|exchangelabs\.com|outlook\.office365\.com", re.I)),
-    ("yahoo", re.compile(r"yahoodns\.net|\byahoo\.(?:com|co\.jp|net)\b|\baol\.com\b|\bmx\.aol\.com\b", re.I)),
-    ("apple", re.compile(r"\bicloud\.com\b|\bme\.com\b|\bmac\.com\b|\bapple\.com\b|privaterelay\.appleid\.com", re.I)),
-    ("kddi", re.compile(r"\bezweb\.ne\.jp\b|\bau\.com\b|\bkddi\.com\b", re.I)),
-    ("orange", re.compile(r"\borange\.fr\b|\bwanadoo\.fr\b|\blaposte\.net\b|\bfrancetelecom\b", re.I)),
-    ("tencent", re.compile(r"\bqq\.com\b|\bexmail\.qq\b|\btencent\b", re.I)),
-    ("cox", re.compile(r"\bcox\.net\b|cloudfilter\.net", re.I)),
-    ("spectrum", re.compile(r"\bcharter\.net\b|\brr\.com\b|\bspectrum\.net\b", re.I)),
-    ("messagelabs", re.compile(r"\bmessagelabs\.com\b", re.I)),
-    ("cloudflare", re.compile(r"\bmx\.cloudflare\.net\b|\bcloudflare\.net\b", re.I)),
-    ("amazonses", re.compile(r"amazonses\.com|inbound-smtp\.[a-z0-9-]+\.amazonaws\.com", re.I)),
-    ("proofpoint", re.compile(r"pphosted\.com|ppe-hosted\.com", re.I)),
-    ("mimecast", re.compile(r"\bmimecast\.com\b", re.I)),
-    ("zoho", re.compile(r"\bzoho(?:mail)?\.(?:com|eu|in)\b", re.I)),
-    ("gmx", re.compile(r"\bgmx\.(?:net|de|com)\b|\bweb\.de\b|kundenserver\.de", re.I)),
-    ("mailru", re.compile(r"\bmail\.ru\b", re.I)),
-    ("yandex", re.compile(r"\byandex\.(?:ru|net|com)\b", re.I)),
+    ("yahoo", lazy(r"yahoodns\.net|\byahoo\.(?:com|co\.jp|net)\b|\baol\.com\b|\bmx\.aol\.com\b", re.I)),
+    ("apple", lazy(r"\bicloud\.com\b|\bme\.com\b|\bmac\.com\b|\bapple\.com\b|privaterelay\.appleid\.com", re.I)),
+    ("kddi", lazy(r"\bezweb\.ne\.jp\b|\bau\.com\b|\bkddi\.com\b", re.I)),
+    ("orange", lazy(r"\borange\.fr\b|\bwanadoo\.fr\b|\blaposte\.net\b|\bfrancetelecom\b", re.I)),
+    ("tencent", lazy(r"\bqq\.com\b|\bexmail\.qq\b|\btencent\b", re.I)),
+    ("cox", lazy(r"\bcox\.net\b|cloudfilter\.net", re.I)),
+    ("spectrum", lazy(r"\bcharter\.net\b|\brr\.com\b|\bspectrum\.net\b", re.I)),
+    ("messagelabs", lazy(r"\bmessagelabs\.com\b", re.I)),
+    ("cloudflare", lazy(r"\bmx\.cloudflare\.net\b|\bcloudflare\.net\b", re.I)),
+    ("amazonses", lazy(r"amazonses\.com|inbound-smtp\.[a-z0-9-]+\.amazonaws\.com", re.I)),
+    ("proofpoint", lazy(r"pphosted\.com|ppe-hosted\.com", re.I)),
+    ("mimecast", lazy(r"\bmimecast\.com\b", re.I)),
+    ("zoho", lazy(r"\bzoho(?:mail)?\.(?:com|eu|in)\b", re.I)),
+    ("gmx", lazy(r"\bgmx\.(?:net|de|com)\b|\bweb\.de\b|kundenserver\.de", re.I)),
+    ("mailru", lazy(r"\bmail\.ru\b", re.I)),
+    ("yandex", lazy(r"\byandex\.(?:ru|net|com)\b", re.I)),
 )
 
 # (provider, pattern over the refusal text): signatures only the provider writes.
-BY_TEXT: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("google", re.compile(r"\bgsmtp\s*$|\s-\sgsmtp\b|support\.google\.com/mail|\bgcdp\b", re.I)),
-    ("microsoft", re.compile(r"\((?:AS|S)\d{4,}\)|\bRESOLVER\.(?:ADR|RST)\.|protection\.outlook\.com|"
+BY_TEXT: tuple[tuple[str, Regex], ...] = (
+    ("google", lazy(r"\bgsmtp\s*$|\s-\sgsmtp\b|support\.google\.com/mail|\bgcdp\b", re.I)),
+    ("microsoft", lazy(r"\((?:AS|S)\d{4,}\)|\bRESOLVER\.(?:ADR|RST)\.|protection\.outlook\.com|"
                              r"go\.microsoft\.com/fwlink|sender\.office\.com|\b(?:SC|DY|OU)-00\d\b|"
                              r"\bCON:B1\b|mail\.live\.com/mail/troubleshooting", re.I)),
-    ("yahoo", re.compile(r"\[(?:TSS?|BL|PH)\d\d\]|yahooinc\.com|help\.yahoo\.com/kb/postmaster|"
+    ("yahoo", lazy(r"\[(?:TSS?|BL|PH)\d\d\]|yahooinc\.com|help\.yahoo\.com/kb/postmaster|"
                          r"\bdelivery error: dd\b", re.I)),
-    ("apple", re.compile(r"support\.apple\.com|\[(?:CS|HM)\d\d\]", re.I)),
-    ("orange", re.compile(r"\b(?:OFR|LPN)[0-9A-Z]*_\d{3}\b|\bmwinf\w+\b", re.I)),
-    ("tencent", re.compile(r"service\.mail\.qq\.com|\bfrequency limited\b", re.I)),
-    ("cox", re.compile(r"\bcox\.com/\S*error|AUP#(?:CX|CD|IPBL|URLBL)", re.I)),
-    ("spectrum", re.compile(r"spectrum\.net/support|AUP#(?:In?|Out?)-\d{4}", re.I)),
-    ("cloudflare", re.compile(r"developers\.cloudflare\.com/email-routing", re.I)),
+    ("apple", lazy(r"support\.apple\.com|\[(?:CS|HM)\d\d\]", re.I)),
+    ("orange", lazy(r"\b(?:OFR|LPN)[0-9A-Z]*_\d{3}\b|\bmwinf\w+\b", re.I)),
+    ("tencent", lazy(r"service\.mail\.qq\.com|\bfrequency limited\b", re.I)),
+    ("cox", lazy(r"\bcox\.com/\S*error|AUP#(?:CX|CD|IPBL|URLBL)", re.I)),
+    ("spectrum", lazy(r"spectrum\.net/support|AUP#(?:In?|Out?)-\d{4}", re.I)),
+    ("cloudflare", lazy(r"developers\.cloudflare\.com/email-routing", re.I)),
 )
 
 # (provider, pattern over the recipient's domain): mailbox providers with their own domains.
-BY_DOMAIN: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("google", re.compile(r"^(?:gmail|googlemail)\.com$", re.I)),
-    ("microsoft", re.compile(r"^(?:outlook|hotmail|live|msn)\.[a-z.]{2,6}$", re.I)),
-    ("yahoo", re.compile(r"^(?:yahoo|ymail|rocketmail|aol|aim)\.[a-z.]{2,6}$", re.I)),
-    ("apple", re.compile(r"^(?:icloud|me|mac)\.com$|^privaterelay\.appleid\.com$", re.I)),
-    ("kddi", re.compile(r"^(?:ezweb\.ne\.jp|au\.com)$", re.I)),
-    ("orange", re.compile(r"^(?:orange|wanadoo|laposte)\.(?:fr|net)$", re.I)),
-    ("tencent", re.compile(r"^(?:qq|foxmail|vip\.qq)\.com$", re.I)),
-    ("cox", re.compile(r"^cox\.net$", re.I)),
-    ("spectrum", re.compile(r"^(?:charter\.net|[a-z0-9.-]*\.rr\.com|spectrum\.net)$", re.I)),
+BY_DOMAIN: tuple[tuple[str, Regex], ...] = (
+    ("google", lazy(r"^(?:gmail|googlemail)\.com$", re.I)),
+    ("microsoft", lazy(r"^(?:outlook|hotmail|live|msn)\.[a-z.]{2,6}$", re.I)),
+    ("yahoo", lazy(r"^(?:yahoo|ymail|rocketmail|aol|aim)\.[a-z.]{2,6}$", re.I)),
+    ("apple", lazy(r"^(?:icloud|me|mac)\.com$|^privaterelay\.appleid\.com$", re.I)),
+    ("kddi", lazy(r"^(?:ezweb\.ne\.jp|au\.com)$", re.I)),
+    ("orange", lazy(r"^(?:orange|wanadoo|laposte)\.(?:fr|net)$", re.I)),
+    ("tencent", lazy(r"^(?:qq|foxmail|vip\.qq)\.com$", re.I)),
+    ("cox", lazy(r"^cox\.net$", re.I)),
+    ("spectrum", lazy(r"^(?:charter\.net|[a-z0-9.-]*\.rr\.com|spectrum\.net)$", re.I)),
 )
 
 

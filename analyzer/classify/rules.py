@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +18,7 @@ class Rule:
 
     id: str  # stable id shown as the recipient's "rule", e.g. "google.ipv6-ptr-auth"
     reason: Reason
-    pattern: re.Pattern[str]  # searched in the diagnostic (case-insensitive patterns recommended)
+    pattern: Regex  # searched in the diagnostic (case-insensitive patterns recommended)
     status: str | None = None  # required status (exact, or prefix ending in '.')
     code: str | None = None  # required SMTP reply code (exact, or one digit for the class)
 
@@ -41,6 +42,6 @@ class Rule:
         return True
 
 
-def rx(pattern: str) -> re.Pattern[str]:
+def rx(pattern: str) -> Regex:
     """Compile a case-insensitive rule pattern."""
-    return re.compile(pattern, re.I)
+    return lazy(pattern, re.I)

@@ -16,9 +16,10 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 
-_ADDR = re.compile(r"^>>> (\S+@\S+)")
-_TRANSCRIPT = re.compile(r"(?<!-)-{2,} transcript of session follows -+", re.I)
+_ADDR = lazy(r"^>>> (\S+@\S+)")
+_TRANSCRIPT = lazy(r"(?<!-)-{2,} transcript of session follows -+", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -19,18 +19,19 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at, verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 
-_FROM = re.compile(r"content-filter at ", re.I)
-_RELAYED = re.compile(r"^\s*<([^>]+)>: \[[^\]]*\] said:\s*$")
-_UBE_TO = re.compile(r"^->\s*(\S+@\S+)")
+_FROM = lazy(r"content-filter at ", re.I)
+_RELAYED = lazy(r"^\s*<([^>]+)>: \[[^\]]*\] said:\s*$")
+_UBE_TO = lazy(r"^->\s*(\S+@\S+)")
 # amavisd-new's header checks ("BAD HEADER"): the header itself breaks RFC 5322.
-_BAD_HEADER = re.compile(r"^(?:duplicate header field: .*|missing required header field: .*|"
+_BAD_HEADER = lazy(r"^(?:duplicate header field: .*|missing required header field: .*|"
                          r"improper use of control character .*|non-encoded 8-bit data .*|improper folded header .*|"
                          r"header line longer than .*)$", re.I)
-RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
-    ("amavis.bad-header", Reason.NOTCOMPLIANTRFC, re.compile(r"duplicate header field|missing required header", re.I)),
-    ("amavis.banned", Reason.POLICYVIOLATION, re.compile(r"banned (?:content|file)", re.I)),
-    ("amavis.virus", Reason.VIRUSDETECTED, re.compile(r"infected|virus", re.I)),
+RULES: tuple[tuple[str, Reason, Regex], ...] = (
+    ("amavis.bad-header", Reason.NOTCOMPLIANTRFC, lazy(r"duplicate header field|missing required header", re.I)),
+    ("amavis.banned", Reason.POLICYVIOLATION, lazy(r"banned (?:content|file)", re.I)),
+    ("amavis.virus", Reason.VIRUSDETECTED, lazy(r"infected|virus", re.I)),
 )
 
 

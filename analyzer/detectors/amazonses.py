@@ -30,11 +30,12 @@ from analyzer.dsn import split_type
 from analyzer.mime import Parsed, headers_from_text
 from analyzer.model import Kind
 from analyzer.reasons import Reason
+from analyzer.regex import lazy
 
-_UNDELIVERABLE = re.compile(r"the following message to <([^<>\s]+@[^<>\s]+)> was undeliverable", re.I)
-_REASON = re.compile(r"the reason for the problem:\s*(.+?)(?:\n\s*\n|$)", re.I | re.S)
+_UNDELIVERABLE = lazy(r"the following message to <([^<>\s]+@[^<>\s]+)> was undeliverable", re.I)
+_REASON = lazy(r"the reason for the problem:\s*(.+?)(?:\n\s*\n|$)", re.I | re.S)
 # "5.1.0 - Unknown address error 550-'5.1.1 <x>... User Unknown'": the quoted part is the remote's reply
-_QUOTED_REPLY = re.compile(r"([245]\d\d)[ -]'(.+)'\s*$", re.S)
+_QUOTED_REPLY = lazy(r"([245]\d\d)[ -]'(.+)'\s*$", re.S)
 
 
 def detect(p: Parsed) -> Detection | None:

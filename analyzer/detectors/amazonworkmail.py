@@ -32,11 +32,12 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import combine, dsn_founds, only_address, specific_status, with_verdict
 from analyzer.dsn import parse_dsn
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 from analyzer.textutil import LINE_SPACE, label_start
 
-_INTRO = re.compile(r"an error occurred while trying to deliver the mail to the following recipients:", re.I)
-_REPORT = re.compile(r"^" + LINE_SPACE + r"technical report:\s*$", re.I | re.M)
-_INNER = re.compile(r"^(?P<outer>.*?)<(?P<reply>[245]\d\d[ -][^<>]{1,500})>\s*$", re.S)
+_INTRO = lazy(r"an error occurred while trying to deliver the mail to the following recipients:", re.I)
+_REPORT = lazy(r"^" + LINE_SPACE + r"technical report:\s*$", re.I | re.M)
+_INNER = lazy(r"^(?P<outer>.*?)<(?P<reply>[245]\d\d[ -][^<>]{1,500})>\s*$", re.S)
 
 
 def detect(p: Parsed) -> Detection | None:

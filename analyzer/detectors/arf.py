@@ -19,10 +19,11 @@ from analyzer.dsn import field_blocks, split_type
 from analyzer.mime import Parsed
 from analyzer.model import Kind
 from analyzer.reasons import Reason
+from analyzer.regex import lazy
 
-_JMRP_SUBJECT = re.compile(r"^\s*complaint about message from ", re.I)
-_JMRP_FROM = re.compile(r"@(?:hotmail|outlook|msn|live)\.com\b", re.I)
-_IP = re.compile(r"(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})", re.I)
+_JMRP_SUBJECT = lazy(r"^\s*complaint about message from ", re.I)
+_JMRP_FROM = lazy(r"@(?:hotmail|outlook|msn|live)\.com\b", re.I)
+_IP = lazy(r"(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:

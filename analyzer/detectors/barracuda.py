@@ -14,8 +14,9 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import merge
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 
-_TO = re.compile(r"your message to:\s*(\S+@\S+)\s+was blocked by our (spam[^.]*)", re.I)
+_TO = lazy(r"your message to:\s*(\S+@\S+)\s+was blocked by our (spam[^.]*)", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -15,10 +15,11 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import ADDRESS, lines, split_at
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 
-_FROM = re.compile(r"@(?:[a-z0-9.-]+\.)?biglobe\.ne\.jp", re.I)
-_ADDRS = re.compile(r"^\s*-+ the following addresses had delivery problems -+\s*$", re.I)
-_INFO = re.compile(r"^\s*-+ non-delivered information -+\s*$", re.I)
+_FROM = lazy(r"@(?:[a-z0-9.-]+\.)?biglobe\.ne\.jp", re.I)
+_ADDRS = lazy(r"^\s*-+ the following addresses had delivery problems -+\s*$", re.I)
+_INFO = lazy(r"^\s*-+ non-delivered information -+\s*$", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:

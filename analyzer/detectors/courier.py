@@ -21,16 +21,17 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at, with_verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 from analyzer.smtp import command_name, join_reply_lines
 
-_FROM = re.compile(r"courier mail server at", re.I)
-_BODY = re.compile(r"running the courier mail server|undeliverable mail|delays in delivering your message", re.I)
-_RCPT = re.compile(r"^<([^>]+)>:\s*$")
-_HOST = re.compile(r"^([A-Za-z0-9.\-]+) \[[0-9a-fA-F.:]+\]:\s*$")
-RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
-    ("courier.no-domain", Reason.HOSTUNKNOWN, re.compile(r"^no such domain\.?$", re.I)),
-    ("courier.too-big", Reason.MESGTOOBIG, re.compile(r"message size exceeds maximum allowed", re.I)),
-    ("courier.loop", Reason.NETWORKERROR, re.compile(r"forwarding loop|too many hops", re.I)),
+_FROM = lazy(r"courier mail server at", re.I)
+_BODY = lazy(r"running the courier mail server|undeliverable mail|delays in delivering your message", re.I)
+_RCPT = lazy(r"^<([^>]+)>:\s*$")
+_HOST = lazy(r"^([A-Za-z0-9.\-]+) \[[0-9a-fA-F.:]+\]:\s*$")
+RULES: tuple[tuple[str, Reason, Regex], ...] = (
+    ("courier.no-domain", Reason.HOSTUNKNOWN, lazy(r"^no such domain\.?$", re.I)),
+    ("courier.too-big", Reason.MESGTOOBIG, lazy(r"message size exceeds maximum allowed", re.I)),
+    ("courier.loop", Reason.NETWORKERROR, lazy(r"forwarding loop|too many hops", re.I)),
 )
 
 

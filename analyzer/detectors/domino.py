@@ -20,18 +20,19 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at, with_verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 
-_SUBJECT = re.compile(r"^\s*delivery[ _]failure:", re.I)
+_SUBJECT = lazy(r"^\s*delivery[ _]failure:", re.I)
 _MARKERS = ("content-type: message/rfc822", "content-type: text/rfc822-headers")
 
 # Domino router texts.
-RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
-    ("domino.not-in-directory", Reason.USERUNKNOWN, re.compile(
+RULES: tuple[tuple[str, Reason, Regex], ...] = (
+    ("domino.not-in-directory", Reason.USERUNKNOWN, lazy(
         r"not listed in (?:the )?(?:domino directory|public name & address book)|domino ディレクトリには見つかりません|"
         r"no such user|user .{0,60} not listed", re.I)),
-    ("domino.hop-count", Reason.NETWORKERROR, re.compile(r"maximum hop count exceeded|routing loop", re.I)),
-    ("domino.no-route", Reason.HOSTUNKNOWN, re.compile(r"no route found to domain|unable to find a route", re.I)),
-    ("domino.full", Reason.MAILBOXFULL, re.compile(r"mail ?file is full|exceeded .{0,20}quota", re.I)),
+    ("domino.hop-count", Reason.NETWORKERROR, lazy(r"maximum hop count exceeded|routing loop", re.I)),
+    ("domino.no-route", Reason.HOSTUNKNOWN, lazy(r"no route found to domain|unable to find a route", re.I)),
+    ("domino.full", Reason.MAILBOXFULL, lazy(r"mail ?file is full|exceeded .{0,20}quota", re.I)),
 )
 
 

@@ -17,17 +17,18 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import pasted_headers, split_at, with_verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 from analyzer.smtp import find_command, join_reply_lines
 
 _SIGNATURE = "this is the dragonfly mail agent"
-_RCPT = re.compile(r"there was an error delivering your mail to <([^>]*)>", re.I)
-_STAGE = re.compile(r"^(\S+) \[[^\]]*\] did not like our ([^:]+):\s*$", re.M)
+_RCPT = lazy(r"there was an error delivering your mail to <([^>]*)>", re.I)
+_STAGE = lazy(r"^(\S+) \[[^\]]*\] did not like our ([^:]+):\s*$", re.M)
 _MARKERS = ("original message follows.", "message headers follow.")
 
 # dma's own texts (mail.c, net.c).
-RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
-    ("dragonfly.gave-up", Reason.EXPIRED, re.compile(r"could not deliver for the last \d+ seconds", re.I)),
-    ("dragonfly.dns", Reason.HOSTUNKNOWN, re.compile(r"dns lookup failure: host \S+ not found", re.I)),
+RULES: tuple[tuple[str, Reason, Regex], ...] = (
+    ("dragonfly.gave-up", Reason.EXPIRED, lazy(r"could not deliver for the last \d+ seconds", re.I)),
+    ("dragonfly.dns", Reason.HOSTUNKNOWN, lazy(r"dns lookup failure: host \S+ not found", re.I)),
 )
 
 

@@ -27,12 +27,13 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import ADDRESS, combine, dsn_founds, specific_status
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 
-_START = re.compile(r"did not reach the following recipient\(s\):|"
+_START = lazy(r"did not reach the following recipient\(s\):|"
                     r"the following recipient\(s\) could not be reached:", re.I)
-_RCPT = re.compile(r"^\s*(" + ADDRESS.pattern + r")\s+on\s+\S.*$")
-_TAG = re.compile(r"<\s*([^<>\s]+)\s+#([245]\.\d{1,3}\.\d{1,3})(?:\s+[^<>]*)?>")
-_IMS = re.compile(r"MSEXCH:[\w:.-]*\s+\d+\s+\(([0-9A-F]{8})\)\s*(.*)$", re.I)
+_RCPT = lazy(r"^\s*(" + ADDRESS.pattern + r")\s+on\s+\S.*$")
+_TAG = lazy(r"<\s*([^<>\s]+)\s+#([245]\.\d{1,3}\.\d{1,3})(?:\s+[^<>]*)?>")
+_IMS = lazy(r"MSEXCH:[\w:.-]*\s+\d+\s+\(([0-9A-F]{8})\)\s*(.*)$", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -23,6 +23,7 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import ADDRESS, lines, merge, pasted_headers, split_at, with_verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 from analyzer.smtp import find_command
 
 _BODY_MARKERS = ("this message was created automatically by mail delivery software",
@@ -31,32 +32,32 @@ _BODY_MARKERS = ("this message was created automatically by mail delivery softwa
                  "a message that you sent contained one", "could not be delivered to one or more of its recipients",
                  "could not be delivered to all of its recipients")
 # Where the list of addresses starts.
-_LIST = re.compile(r"the\s+following\s+address(?:\(es\)|es)?\s+failed:|has\s+not\s+yet\s+been\s+delivered\s+is:|"
+_LIST = lazy(r"the\s+following\s+address(?:\(es\)|es)?\s+failed:|has\s+not\s+yet\s+been\s+delivered\s+is:|"
                    r"addresses\s+that\s+were\s+incorrectly\s+constructed:", re.I)
 ORIGINAL_MARKERS = ("------ this is a copy of", "------ the body of the message is",
                     "included is a copy of the message", "--- the header of the original message is following",
                     "content-type: message/rfc822", "content-type: text/rfc822-headers")
-_HOST = re.compile(r"\bhost ([A-Za-z0-9.\-]+) \[([0-9a-fA-F.:]+)\]")
-_SMTP_ERROR = re.compile(r"(?:Delay reason: )?SMTP error from remote (?:mail server|mailer|server) after "
+_HOST = lazy(r"\bhost ([A-Za-z0-9.\-]+) \[([0-9a-fA-F.:]+)\]")
+_SMTP_ERROR = lazy(r"(?:Delay reason: )?SMTP error from remote (?:mail server|mailer|server) after "
                          r"[^:]*(?::<[^>]*>)?(?: SIZE=\d+)?:\s*", re.I)
-_HOST_PREFIX = re.compile(r"^host [A-Za-z0-9.\-]+ \[[0-9a-fA-F.:]+\]:?\s*")
-_GENERATED = re.compile(r"^\(?(?:ultimately )?generated (?:by|from) <?([^\s>)]+)>?\)?$", re.I)
-_TRAILER = re.compile(r"^(?:the following text was generated|no action is required|delivery attempts will continue|"
+_HOST_PREFIX = lazy(r"^host [A-Za-z0-9.\-]+ \[[0-9a-fA-F.:]+\]:?\s*")
+_GENERATED = lazy(r"^\(?(?:ultimately )?generated (?:by|from) <?([^\s>)]+)>?\)?$", re.I)
+_TRAILER = lazy(r"^(?:the following text was generated|no action is required|delivery attempts will continue|"
                       r"this address has been ignored|the message identifier is|for the following reason)", re.I)
 
 # Exim's own texts (deliver.c, transports, routers) and the reason they state.
-RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
-    ("exim.mailbox-full", Reason.MAILBOXFULL, re.compile(r"mailbox is full|quota exceeded", re.I)),
-    ("exim.too-big", Reason.MESGTOOBIG, re.compile(r"message is too big|message size exceeds", re.I)),
-    ("exim.no-smtp-service", Reason.NOTACCEPT, re.compile(r"an MX or SRV record indicated no SMTP service", re.I)),
-    ("exim.unroutable", Reason.HOSTUNKNOWN, re.compile(
+RULES: tuple[tuple[str, Reason, Regex], ...] = (
+    ("exim.mailbox-full", Reason.MAILBOXFULL, lazy(r"mailbox is full|quota exceeded", re.I)),
+    ("exim.too-big", Reason.MESGTOOBIG, lazy(r"message is too big|message size exceeds", re.I)),
+    ("exim.no-smtp-service", Reason.NOTACCEPT, lazy(r"an MX or SRV record indicated no SMTP service", re.I)),
+    ("exim.unroutable", Reason.HOSTUNKNOWN, lazy(
         r"unrouteable address|all relevant MX records point to non-existent hosts|"
         r"all host address lookups failed permanently", re.I)),
-    ("exim.too-many-received", Reason.NETWORKERROR, re.compile(r'too many "?received"? headers', re.I)),
-    ("exim.malformed-address", Reason.SYNTAXERROR, re.compile(r"malformed address:", re.I)),
-    ("exim.local-delivery", Reason.MAILERERROR, re.compile(
+    ("exim.too-many-received", Reason.NETWORKERROR, lazy(r'too many "?received"? headers', re.I)),
+    ("exim.malformed-address", Reason.SYNTAXERROR, lazy(r"malformed address:", re.I)),
+    ("exim.local-delivery", Reason.MAILERERROR, lazy(
         r"^pipe to \||child process of \S+ transport returned|local delivery failed", re.I)),
-    ("exim.timeout", Reason.EXPIRED, re.compile(
+    ("exim.timeout", Reason.EXPIRED, lazy(
         r"retry timeout exceeded|all hosts have been failing for a long time|"
         r"retry time not reached for any host after a long failure period|has been frozen|"
         r"was frozen on arrival", re.I)),

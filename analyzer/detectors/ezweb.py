@@ -24,18 +24,19 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import ADDRESS, lines, merge, split_at, verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 from analyzer.smtp import command_name
 
-_FROM = re.compile(r"@ezweb\.ne\.jp\b", re.I)
+_FROM = lazy(r"@ezweb\.ne\.jp\b", re.I)
 _MARKERS = ("content-type: message/rfc822", "content-type: text/rfc822-headers", "-" * 40)
-RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
-    ("ezweb.account-disabled", Reason.SUSPEND, re.compile(r"the user\(s\) account is disabled", re.I)),
-    ("ezweb.not-delivered-within", Reason.EXPIRED, re.compile(
+RULES: tuple[tuple[str, Reason, Regex], ...] = (
+    ("ezweb.account-disabled", Reason.SUSPEND, lazy(r"the user\(s\) account is disabled", re.I)),
+    ("ezweb.not-delivered-within", Reason.EXPIRED, lazy(
         r"your message was not delivered within|remote host is not responding", re.I)),
     ("ezweb.no-such-recipient", Reason.USERUNKNOWN,
-     re.compile(r"the user\(s\) account (?:is not|does not) exist", re.I)),
+     lazy(r"the user\(s\) account (?:is not|does not) exist", re.I)),
 )
-_FILTER = re.compile(r"each of the following recipients was rejected by a remote\s+mail server", re.I)
+_FILTER = lazy(r"each of the following recipients was rejected by a remote\s+mail server", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:

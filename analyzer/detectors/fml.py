@@ -14,11 +14,12 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import ADDRESS, verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 
-RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
-    ("fml.not-member", Reason.REJECTED, re.compile(r"are not (?:a )?member|not member article from|reject mail", re.I)),
-    ("fml.loop", Reason.SYSTEMERROR, re.compile(r"duplicated message-id|loop alert", re.I)),
-    ("fml.security", Reason.SECURITYERROR, re.compile(r"security alert", re.I)),
+RULES: tuple[tuple[str, Reason, Regex], ...] = (
+    ("fml.not-member", Reason.REJECTED, lazy(r"are not (?:a )?member|not member article from|reject mail", re.I)),
+    ("fml.loop", Reason.SYSTEMERROR, lazy(r"duplicated message-id|loop alert", re.I)),
+    ("fml.security", Reason.SECURITYERROR, lazy(r"security alert", re.I)),
 )
 
 

@@ -34,16 +34,17 @@ from analyzer.detectors.vendor_text import (
     with_verdict,
 )
 from analyzer.mime import Parsed, headers_from_text
+from analyzer.regex import lazy
 
-_OLD_HEAD = re.compile(r"delivery to the following recipients? (failed permanently|has been delayed|"
+_OLD_HEAD = lazy(r"delivery to the following recipients? (failed permanently|has been delayed|"
                        r"failed temporarily)\s*:?", re.I)
-_TECH = re.compile(r"technical details of (permanent|temporary) failure:", re.I)
-_ORIGINAL = re.compile(r"^-{3,}\s*(?:original message|message header follows)\s*-{3,}\s*$", re.I | re.M)
-_OTHER_SERVER = re.compile(r"the error that the other server returned was:\s*", re.I)
-_BY_HOST = re.compile(r"rejected by the server for the recipient domain \S+ by ([A-Za-z0-9.-]+?)\.?\s+"
+_TECH = lazy(r"technical details of (permanent|temporary) failure:", re.I)
+_ORIGINAL = lazy(r"^-{3,}\s*(?:original message|message header follows)\s*-{3,}\s*$", re.I | re.M)
+_OTHER_SERVER = lazy(r"the error that the other server returned was:\s*", re.I)
+_BY_HOST = lazy(r"rejected by the server for the recipient domain \S+ by ([A-Za-z0-9.-]+?)\.?\s+"
                       r"\[([0-9A-Fa-f.:]+)\]")
-_STATE = re.compile(r"(?<!\s)\s*\(state (\d{1,2})\)\.?\s*$")
-_DOUBLE_CODE = re.compile(r"^([245]\d\d) \1\b")
+_STATE = lazy(r"(?<!\s)\s*\(state (\d{1,2})\)\.?\s*$")
+_DOUBLE_CODE = lazy(r"^([245]\d\d) \1\b")
 _STATE_COMMAND = {"13": "RCPT", "14": "RCPT", "17": "DATA", "18": "DATA"}
 
 

@@ -28,23 +28,24 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause
 from analyzer.detectors.vendor_text import ADDRESS, specific_status
 from analyzer.mime import Parsed, headers_from_text
+from analyzer.regex import Regex, lazy
 from analyzer.smtp import command_name
 
-_GMX = re.compile(r"@(?:[a-z0-9-]+\.)*(?:gmx\.(?:net|de|com|at|ch)|web\.de|mail\.com)\b", re.I)
-_ONEANDONE = re.compile(r"@(?:[a-z0-9-]+\.)*(?:kundenserver\.(?:example\.)?de|1and1\.\w+|ionos\.\w+|"
+_GMX = lazy(r"@(?:[a-z0-9-]+\.)*(?:gmx\.(?:net|de|com|at|ch)|web\.de|mail\.com)\b", re.I)
+_ONEANDONE = lazy(r"@(?:[a-z0-9-]+\.)*(?:kundenserver\.(?:example\.)?de|1and1\.\w+|ionos\.\w+|"
                         r"online\.de|onlinehome\.de)\b", re.I)
-_INTRO = re.compile(r"this message was created automatically by mail delivery software", re.I)
-_FAILED = re.compile(r"the following\s+address(?:\(es\))?\s+failed:", re.I)
-_HEADER = re.compile(r"^-{2,}\s*the header of the original message is following\.?\s*-{2,}\s*$", re.I | re.M)
-_RCPT = re.compile(r"^\s*[\"<]?(" + ADDRESS.pattern + r")[\">]?:?\s*$")
-_COMMAND = re.compile(r"smtp error from remote server (?:after|for) (\w+(?: \w+)?) command", re.I)
-_HOST = re.compile(r"\bhost:\s*([A-Za-z0-9.-]+)(?:\s*\(([0-9A-Fa-f.:]+)\))?", re.I)
-_REASON = re.compile(r"^(?:for the following reason:|reason:)\s*", re.I)
+_INTRO = lazy(r"this message was created automatically by mail delivery software", re.I)
+_FAILED = lazy(r"the following\s+address(?:\(es\))?\s+failed:", re.I)
+_HEADER = lazy(r"^-{2,}\s*the header of the original message is following\.?\s*-{2,}\s*$", re.I | re.M)
+_RCPT = lazy(r"^\s*[\"<]?(" + ADDRESS.pattern + r")[\">]?:?\s*$")
+_COMMAND = lazy(r"smtp error from remote server (?:after|for) (\w+(?: \w+)?) command", re.I)
+_HOST = lazy(r"\bhost:\s*([A-Za-z0-9.-]+)(?:\s*\(([0-9A-Fa-f.:]+)\))?", re.I)
+_REASON = lazy(r"^(?:for the following reason:|reason:)\s*", re.I)
 
 _INTRO_WORDS = ("this message was created automatically by mail delivery software",)
 
 
-def _detector(name: str, sender: re.Pattern[str], domains: tuple[str, ...]) -> Detector:
+def _detector(name: str, sender: Regex, domains: tuple[str, ...]) -> Detector:
     """The detector of one provider; its gate: `sender` (whose matches hold one of `domains`) and _INTRO."""
     def detect(p: Parsed) -> Detection | None:
         if not sender.search(p.header("From") or ""):

@@ -14,13 +14,14 @@ import re
 
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 from analyzer.textutil import LINE_SPACE
 
-FROM_GOOGLE = re.compile(r"mailer-daemon@(?:googlemail|google|gmail)\.com", re.I)
-HEADLINE = re.compile(r"^" + LINE_SPACE + r"\*\*\s*([^*\n]{3,80}?)\s*\*\*\s*$", re.M)
-RESPONSE = re.compile(r"^" + LINE_SPACE + r"the response (?:from the remote server )?was:\s*$", re.I | re.M)
-REMOTE_RESPONSE = re.compile(r"^" + LINE_SPACE + r"the response from the remote server was:\s*$", re.I | re.M)
-DELAY_HEADLINE = re.compile(r"delivery incomplete|delayed", re.I)
+FROM_GOOGLE = lazy(r"mailer-daemon@(?:googlemail|google|gmail)\.com", re.I)
+HEADLINE = lazy(r"^" + LINE_SPACE + r"\*\*\s*([^*\n]{3,80}?)\s*\*\*\s*$", re.M)
+RESPONSE = lazy(r"^" + LINE_SPACE + r"the response (?:from the remote server )?was:\s*$", re.I | re.M)
+REMOTE_RESPONSE = lazy(r"^" + LINE_SPACE + r"the response from the remote server was:\s*$", re.I | re.M)
+DELAY_HEADLINE = lazy(r"delivery incomplete|delayed", re.I)
 
 
 def google_gate(text: tuple[str, ...]) -> Gate:

@@ -18,11 +18,12 @@ from analyzer.detectors.google_common import from_google
 from analyzer.detectors.vendor_text import header_addresses
 from analyzer.mime import Parsed, headers_from_text
 from analyzer.reasons import Reason
+from analyzer.regex import lazy
 from analyzer.textutil import LINE_SPACE
 
-_SIGNATURE = re.compile(r"groups\.google\.com/support|^" + LINE_SPACE + r"Google Groups\S*\s*$", re.M)
-_ENGLISH = re.compile(r"may not exist, or you may not have permission to post messages to the group", re.I)
-_ORIGINAL = re.compile(r"^-{3,}\s*original message\s*-{3,}\s*$", re.I | re.M)
+_SIGNATURE = lazy(r"groups\.google\.com/support|^" + LINE_SPACE + r"Google Groups\S*\s*$", re.M)
+_ENGLISH = lazy(r"may not exist, or you may not have permission to post messages to the group", re.I)
+_ORIGINAL = lazy(r"^-{3,}\s*original message\s*-{3,}\s*$", re.I | re.M)
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -15,13 +15,14 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, with_verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 
-_FROM = re.compile(r"@(?:[a-z0-9.-]+\.)?(?:dion\.ne\.jp|auone-net\.jp|kddi\.com)", re.I)
-_TO = re.compile(r"could not be delivered to:\s*<([^>]+)>", re.I)
-RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
-    ("kddi.mailbox-full", Reason.MAILBOXFULL, re.compile(r"as their mailbox is full", re.I)),
-    ("kddi.no-domain", Reason.HOSTUNKNOWN, re.compile(r"as the remote domain doesn'?t exist", re.I)),
-    ("kddi.relay-error", Reason.SYSTEMERROR, re.compile(r"due to the following smtp relay error", re.I)),
+_FROM = lazy(r"@(?:[a-z0-9.-]+\.)?(?:dion\.ne\.jp|auone-net\.jp|kddi\.com)", re.I)
+_TO = lazy(r"could not be delivered to:\s*<([^>]+)>", re.I)
+RULES: tuple[tuple[str, Reason, Regex], ...] = (
+    ("kddi.mailbox-full", Reason.MAILBOXFULL, lazy(r"as their mailbox is full", re.I)),
+    ("kddi.no-domain", Reason.HOSTUNKNOWN, lazy(r"as the remote domain doesn'?t exist", re.I)),
+    ("kddi.relay-error", Reason.SYSTEMERROR, lazy(r"due to the following smtp relay error", re.I)),
 )
 
 

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 
 from analyzer.detectors.gate import ASCII, SURE, check_markers, fold_level
+from analyzer.regex import Regex
 
 
 class LineLabel:
@@ -27,7 +28,7 @@ class LineLabel:
 
     __slots__ = ("_ascii", "literals", "pattern")
 
-    def __init__(self, pattern: re.Pattern[str], literals: tuple[str, ...]) -> None:
+    def __init__(self, pattern: Regex, literals: tuple[str, ...]) -> None:
         if not pattern.pattern.startswith("^") or not pattern.flags & re.M:
             raise ValueError(f"not a line-anchored pattern: {pattern.pattern[:40]!r}")
         check_markers(literals)
@@ -65,7 +66,7 @@ class LineLabel:
         return iter(()) if start is None else self.pattern.finditer(text, start)
 
 
-def any_literal(text: str, literals: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
+def any_literal(text: str, literals: tuple[str, ...], pattern: Regex) -> bool:
     """bool(pattern.search(text)) for a re.I `pattern` that is the alternation of `literals` (lowercase, plain)."""
     level = fold_level(text)
     if level > SURE:

@@ -15,9 +15,10 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, split_at
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 
-_TO = re.compile(r"^unable to deliver message to: <([^>]+)>", re.I)
-_HOST = re.compile(r"^(?:server )?([A-Za-z0-9.\-]+)\[[^\]]*\]", re.I)
+_TO = lazy(r"^unable to deliver message to: <([^>]+)>", re.I)
+_HOST = lazy(r"^(?:server )?([A-Za-z0-9.\-]+)\[[^\]]*\]", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -25,14 +25,15 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import ADDRESS, header_addresses, specific_status
 from analyzer.mime import Parsed, headers_from_text
+from analyzer.regex import lazy
 from analyzer.smtp import find_command
 
-_FROM = re.compile(r"mailer-daemon@(?:[a-z0-9-]+\.)*(?:mail\.ru|corp\.mail\.ru|bk\.ru|inbox\.ru|list\.ru)\b", re.I)
-_FAILED = re.compile(r"the following address\(es\) failed:|following addresses? failed:", re.I)
-_COPY = re.compile(r"^-{3,}\s*this is a copy of the message", re.I | re.M)
-_RCPT = re.compile(r"^ {1,3}(" + ADDRESS.pattern + r")\s*:?\s*$")
-_HOST = re.compile(r"\bhost\s+([A-Za-z0-9.-]+)\s+\[([0-9A-Fa-f.:]+)\]:\s*", re.I)
-_DELAYED = re.compile(r"has not yet been delivered|delivery is delayed|this is a temporary error", re.I)
+_FROM = lazy(r"mailer-daemon@(?:[a-z0-9-]+\.)*(?:mail\.ru|corp\.mail\.ru|bk\.ru|inbox\.ru|list\.ru)\b", re.I)
+_FAILED = lazy(r"the following address\(es\) failed:|following addresses? failed:", re.I)
+_COPY = lazy(r"^-{3,}\s*this is a copy of the message", re.I | re.M)
+_RCPT = lazy(r"^ {1,3}(" + ADDRESS.pattern + r")\s*:?\s*$")
+_HOST = lazy(r"\bhost\s+([A-Za-z0-9.-]+)\s+\[([0-9A-Fa-f.:]+)\]:\s*", re.I)
+_DELAYED = lazy(r"has not yet been delivered|delivery is delayed|this is a temporary error", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:

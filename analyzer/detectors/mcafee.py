@@ -13,10 +13,11 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 from analyzer.smtp import find_command
 
-_LIST = re.compile(r"(?<!-)-{2,} the following addresses had delivery problems -+", re.I)
-_LINE = re.compile(r"^<([^>]+)>\s+\((.*)\)\s*$")
+_LIST = lazy(r"(?<!-)-{2,} the following addresses had delivery problems -+", re.I)
+_LINE = lazy(r"^<([^>]+)>\s+\((.*)\)\s*$")
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -16,11 +16,12 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import combine, dsn_founds, only_address, specific_status, with_verdict
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 
-_INTRO = re.compile(r"this is the mail delivery agent at (?:symantec email security\.cloud|messagelabs\.com)", re.I)
-_UNABLE = re.compile(r"i was unable to deliver your message to the following addresses:", re.I)
-_REASON = re.compile(r"^\s*reason:\s*", re.I)
-_END = re.compile(r"^\s*the message (?:subject|date|identifier|reference) was:", re.I)
+_INTRO = lazy(r"this is the mail delivery agent at (?:symantec email security\.cloud|messagelabs\.com)", re.I)
+_UNABLE = lazy(r"i was unable to deliver your message to the following addresses:", re.I)
+_REASON = lazy(r"^\s*reason:\s*", re.I)
+_END = lazy(r"^\s*the message (?:subject|date|identifier|reference) was:", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -22,21 +22,22 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 from analyzer.smtp import find_command
 
 _SUBJECT = "delivery notification:"
-_BODY = re.compile(r"this report relates to a message you sent with the following header fields", re.I)
-_FIELD = re.compile(r"^\s+(Recipient address|Original address|Reason|Diagnostic code|Remote system):\s*(.*)$", re.I)
+_BODY = lazy(r"this report relates to a message you sent with the following header fields", re.I)
+_FIELD = lazy(r"^\s+(Recipient address|Original address|Reason|Diagnostic code|Remote system):\s*(.*)$", re.I)
 
 # The "Reason:" texts (Messaging Server's MTA error strings) and what they state.
-_STAGES: tuple[tuple[re.Pattern[str], str | None, Reason | None], ...] = (
-    (re.compile(r"remote smtp server has rejected address", re.I), "RCPT", None),
-    (re.compile(r"server rejected mail from address", re.I), "MAIL", None),
-    (re.compile(r"smtp transmission failure has occurred", re.I), "DATA", None),
-    (re.compile(r"illegal host/domain name found", re.I), None, Reason.HOSTUNKNOWN),
-    (re.compile(r"host/domain does not accept mail", re.I), None, Reason.NOTACCEPT),
-    (re.compile(r"^over quota", re.I), None, Reason.MAILBOXFULL),
-    (re.compile(r"unable to deliver this message after", re.I), None, Reason.EXPIRED),
+_STAGES: tuple[tuple[Regex, str | None, Reason | None], ...] = (
+    (lazy(r"remote smtp server has rejected address", re.I), "RCPT", None),
+    (lazy(r"server rejected mail from address", re.I), "MAIL", None),
+    (lazy(r"smtp transmission failure has occurred", re.I), "DATA", None),
+    (lazy(r"illegal host/domain name found", re.I), None, Reason.HOSTUNKNOWN),
+    (lazy(r"host/domain does not accept mail", re.I), None, Reason.NOTACCEPT),
+    (lazy(r"^over quota", re.I), None, Reason.MAILBOXFULL),
+    (lazy(r"unable to deliver this message after", re.I), None, Reason.EXPIRED),
 )
 
 

@@ -11,15 +11,14 @@ Source: Mimecast knowledge base ("Email Delivery Failure" notifications) and obs
 
 from __future__ import annotations
 
-import re
-
 from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 from analyzer.smtp import find_command
 
-_DASHED = re.compile(r"^--\s+(.*)$")
+_DASHED = lazy(r"^--\s+(.*)$")
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -19,10 +19,11 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import combine, dsn_founds, specific_status, with_verdict
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 from analyzer.smtp import clean_diagnostic
 
 # Host names of Exchange Online servers (generating servers, Message-IDs, Reporting-MTA).
-EXO_HOST = re.compile(r"\.prod\.outlook\.com\b|\.protection\.outlook\.com\b|\.prod\.exchangelabs\.com\b|"
+EXO_HOST = lazy(r"\.prod\.outlook\.com\b|\.protection\.outlook\.com\b|\.prod\.exchangelabs\.com\b|"
                       r"\.onmicrosoft\.com\b|\boutlook\.office365\.com\b", re.I)
 # Localized "Undeliverable:" / "Delivery delayed:" subject prefixes (Portuguese "Não_entregue" decodes
 # to "Não entregue").
@@ -31,7 +32,7 @@ SUBJECT_WORDS = ("undeliverable", "delivery delayed", "unzustellbar", "zustellun
                  "non recapitabile", "recapito ritardato", "onbestelbaar", "bezorging vertraagd", "配信不能",
                  "配信の遅延", "无法传递", "無法傳遞", "nedoručitelné", "niedostarczalne", "olevererbart",
                  "не удается доставить")
-SUBJECT = re.compile(r"^\s*(?:" + "|".join(SUBJECT_WORDS) + r")\s*:", re.I)
+SUBJECT = lazy(r"^\s*(?:" + "|".join(SUBJECT_WORDS) + r")\s*:", re.I)
 # Headers only Exchange Online stamps (on-premises Exchange writes X-MS-Exchange-Organization-* too).
 EXO_HEADERS = ("X-MS-Exchange-CrossTenant-OriginalArrivalTime", "X-MS-Exchange-CrossTenant-FromEntityHeader",
                "X-MS-Exchange-Transport-CrossTenantHeadersStamped", "X-MS-Exchange-CrossTenant-Id",
@@ -93,7 +94,7 @@ def _finish(found: Found, *, delayed: bool) -> Found:
 
 # Exchange Online quotes a remote refusal after its own code: "550 5.7.350 Remote server returned message
 # detected as spam -> 550-5.7.1 [ip] ... 550-5.7.1 ... 550 5.7.1 ... - gsmtp" (also 5.1.351, 5.7.3xx).
-_WRAPPED = re.compile(r"\s->\s*(?=[245]\d\d[ -])")
+_WRAPPED = lazy(r"\s->\s*(?=[245]\d\d[ -])")
 
 
 def unwrap(diagnostic: str) -> str:

@@ -23,22 +23,23 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, pasted_headers, split_at, with_verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 from analyzer.smtp import find_command
 
 _SUBJECT = "delivery status notification"
-_SIGNATURE = re.compile(r"this is the mailer-daemon, please do not reply to this e-?mail", re.I)
-_LIST = re.compile(r"the following\s+list of recipients:", re.I)
-_LINE = re.compile(r"^([^\s:]{1,256}@[^\s:]{1,256}):\s*(.+)$")  # bounded: linear on a line of "@"s
+_SIGNATURE = lazy(r"this is the mailer-daemon, please do not reply to this e-?mail", re.I)
+_LIST = lazy(r"the following\s+list of recipients:", re.I)
+_LINE = lazy(r"^([^\s:]{1,256}@[^\s:]{1,256}):\s*(.+)$")  # bounded: linear on a line of "@"s
 _MARKERS = ("below is a copy of the original message", "content-type: message/rfc822")
 
 # OpenSMTPD's own texts (smtpd/mta.c, smtpd/bounce.c).
-RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
-    ("opensmtpd.expired", Reason.EXPIRED, re.compile(r"^envelope expired", re.I)),
-    ("opensmtpd.no-domain", Reason.HOSTUNKNOWN, re.compile(r"^domain does not exist", re.I)),
-    ("opensmtpd.no-mx", Reason.NOTACCEPT, re.compile(r"^no mx found for domain", re.I)),
-    ("opensmtpd.network", Reason.NETWORKERROR, re.compile(r"^network error on destination mxs", re.I)),
-    ("opensmtpd.loop", Reason.NETWORKERROR, re.compile(r"^loop detected", re.I)),
-    ("opensmtpd.credentials", Reason.SECURITYERROR, re.compile(r"^could not retrieve credentials", re.I)),
+RULES: tuple[tuple[str, Reason, Regex], ...] = (
+    ("opensmtpd.expired", Reason.EXPIRED, lazy(r"^envelope expired", re.I)),
+    ("opensmtpd.no-domain", Reason.HOSTUNKNOWN, lazy(r"^domain does not exist", re.I)),
+    ("opensmtpd.no-mx", Reason.NOTACCEPT, lazy(r"^no mx found for domain", re.I)),
+    ("opensmtpd.network", Reason.NETWORKERROR, lazy(r"^network error on destination mxs", re.I)),
+    ("opensmtpd.loop", Reason.NETWORKERROR, lazy(r"^loop detected", re.I)),
+    ("opensmtpd.credentials", Reason.SECURITYERROR, lazy(r"^could not retrieve credentials", re.I)),
 )
 
 

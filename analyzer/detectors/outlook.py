@@ -16,11 +16,12 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import combine, dsn_founds, only_address, with_verdict
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 
-_INTRO = re.compile(r"this is an automatically generated delivery status notification", re.I)
-_DELAYED = re.compile(r"delivery to the following recipients has been delayed", re.I)
-_FAILED = re.compile(r"delivery to the following recipients failed", re.I)
-_HOTMAIL = re.compile(r"\b(?:hotmail|outlook|live|msn)\.(?:com|[a-z]{2})\b|\bphx\.gbl\b", re.I)
+_INTRO = lazy(r"this is an automatically generated delivery status notification", re.I)
+_DELAYED = lazy(r"delivery to the following recipients has been delayed", re.I)
+_FAILED = lazy(r"delivery to the following recipients failed", re.I)
+_HOTMAIL = lazy(r"\b(?:hotmail|outlook|live|msn)\.(?:com|[a-z]{2})\b|\bphx\.gbl\b", re.I)
 
 
 def _is_hotmail(p: Parsed) -> bool:

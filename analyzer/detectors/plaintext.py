@@ -20,10 +20,11 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import ADDRESS, lines, split_at
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import lazy
 from analyzer.smtp import find_command
 
-_SENDER = re.compile(r"mailer-daemon|mailer daemon|postmaster|mail delivery|mail administrator|mail system", re.I)
-_SUBJECT = re.compile(
+_SENDER = lazy(r"mailer-daemon|mailer daemon|postmaster|mail delivery|mail administrator|mail system", re.I)
+_SUBJECT = lazy(
     r"undeliver|returned mail|delivery (?:status|failure|failed|notification|problem)|failure notice|"
     r"non[- ]?delivery|could not be delivered|mail delivery failed|not delivered|delivery has failed|"
     r"unzustellbar|nicht zugestellt|non distribuable|no entregado|non recapitato|不達|配信エラー|エラー", re.I)
@@ -31,8 +32,8 @@ _MARKERS = ("content-type: message/rfc822", "content-type: text/rfc822-headers",
             "copy of the message", "copy of the original message", "original message headers",
             "----- original message", "-----original message", "the header of the original message",
             "below this line is a copy", "message headers follow")
-_EVIDENCE = re.compile(r"(?<![\w.\-/#])[45][0-5]\d(?=[\s\-\]]|$)|(?<![\d.])[45]\.\d{1,3}\.\d{1,3}(?![\d])")
-_SKIP_LINE = re.compile(r"\b(?:contact|please send|write to|reply to|questions?|helpdesk|support)\b", re.I)
+_EVIDENCE = lazy(r"(?<![\w.\-/#])[45][0-5]\d(?=[\s\-\]]|$)|(?<![\d.])[45]\.\d{1,3}\.\d{1,3}(?![\d])")
+_SKIP_LINE = lazy(r"\b(?:contact|please send|write to|reply to|questions?|helpdesk|support)\b", re.I)
 # Each address of a line reads the rest of the line: bounded in characters (the diagnostic keeps 4096)
 # and in addresses per line (real reports name one or two), or a long line of addresses is quadratic.
 _REST_CHARS = 8192

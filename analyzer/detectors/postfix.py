@@ -18,31 +18,32 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at, with_verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 from analyzer.smtp import find_command
 
 _SUBJECTS = ("undelivered mail returned to sender", "delayed mail (still being retried)",
              "undeliverable mail returned", "postfix smtp server: errors from", "delivery status notification")
 _SIGNATURES = ("this is the mail system at host", "this is the postfix program at host")
-_BODY = re.compile(r"this is the (?:mail system|postfix program) at host|transcript of session follows",
+_BODY = lazy(r"this is the (?:mail system|postfix program) at host|transcript of session follows",
                    re.I)
 # "<rcpt> (expanded from <alias>): text" at the start of a recipient paragraph.
-_RCPT = re.compile(r"^<([^>\s]{1,300}@[^>\s]{1,255}|[^>\s@]{1,100})>(?: \(expanded from <([^>]*)>\))?:\s*(.*)$")
-_REMOTE = re.compile(r"\bhost ([A-Za-z0-9.\-]+)\[[^\]]*\](?: said| refused)", re.I)
-_CONNECT_TO = re.compile(r"(?:connect to|lost connection with|conversation with) ([A-Za-z0-9.\-]+)\[", re.I)
+_RCPT = lazy(r"^<([^>\s]{1,300}@[^>\s]{1,255}|[^>\s@]{1,100})>(?: \(expanded from <([^>]*)>\))?:\s*(.*)$")
+_REMOTE = lazy(r"\bhost ([A-Za-z0-9.\-]+)\[[^\]]*\](?: said| refused)", re.I)
+_CONNECT_TO = lazy(r"(?:connect to|lost connection with|conversation with) ([A-Za-z0-9.\-]+)\[", re.I)
 _ORIGINAL = ("content-type: message/rfc822", "content-type: text/rfc822-headers")
-_SAID = re.compile(r"^host [A-Za-z0-9.\-]+\[[^\]]*\] said:\s*", re.I)
-_IN_REPLY = re.compile(r"(?<!\s)\s*\(in reply to [^)]{1,40} command\)\s*$", re.I)
+_SAID = lazy(r"^host [A-Za-z0-9.\-]+\[[^\]]*\] said:\s*", re.I)
+_IN_REPLY = lazy(r"(?<!\s)\s*\(in reply to [^)]{1,40} command\)\s*$", re.I)
 
 # Postfix's own texts whose meaning the format decides (local(8)/pipe(8) delivery agents).
-RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
-    ("postfix.command-output", Reason.MAILERERROR, re.compile(r"command output:|command died with status", re.I)),
+RULES: tuple[tuple[str, Reason, Regex], ...] = (
+    ("postfix.command-output", Reason.MAILERERROR, lazy(r"command output:|command died with status", re.I)),
 )
 # The session stage a connection-level error happened in (smtp(8) wording).
 _STAGE = (
-    (re.compile(r"refused to talk to me|while receiving the initial server greeting", re.I), "CONN"),
-    (re.compile(r"while performing the (?:EHLO|HELO) handshake", re.I), "EHLO"),
-    (re.compile(r"while sending (?:MAIL FROM|RCPT TO)", re.I), None),
-    (re.compile(r"while sending (?:message body|end of data|DATA)", re.I), "DATA"),
+    (lazy(r"refused to talk to me|while receiving the initial server greeting", re.I), "CONN"),
+    (lazy(r"while performing the (?:EHLO|HELO) handshake", re.I), "EHLO"),
+    (lazy(r"while sending (?:MAIL FROM|RCPT TO)", re.I), None),
+    (lazy(r"while sending (?:message body|end of data|DATA)", re.I), "DATA"),
 )
 
 
@@ -115,8 +116,8 @@ def _found(rcpt: tuple[str, str | None], parts: list[str]) -> Found:
     )
 
 
-_SESSION_LINE = re.compile(r"^\s*(In|Out):\s+(.*)$")
-_RCPT_TO = re.compile(r"RCPT TO:\s*<([^>]+)>", re.I)
+_SESSION_LINE = lazy(r"^\s*(In|Out):\s+(.*)$")
+_RCPT_TO = lazy(r"RCPT TO:\s*<([^>]+)>", re.I)
 
 
 def _smtpd_transcript(p: Parsed, text: str) -> Detection | None:

@@ -16,10 +16,11 @@ from analyzer.detectors.base import Detection, Detector
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import combine, dsn_founds, postfix_paragraphs, specific_status
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 
-_YANDEX = re.compile(r"(?:^|[@.])yandex\.(?:ru|net|com|ua|by|kz|com\.tr)\b", re.I)
-_AOL = re.compile(r"(?:^|[@.])(?:aol\.com|aim\.com)\b", re.I)
-_APPLE = re.compile(r"(?:^|[@.])(?:icloud\.com|me\.com|mac\.com|apple\.com)\b", re.I)
+_YANDEX = lazy(r"(?:^|[@.])yandex\.(?:ru|net|com|ua|by|kz|com\.tr)\b", re.I)
+_AOL = lazy(r"(?:^|[@.])(?:aol\.com|aim\.com)\b", re.I)
+_APPLE = lazy(r"(?:^|[@.])(?:icloud\.com|me\.com|mac\.com|apple\.com)\b", re.I)
 
 
 def _where(p: Parsed) -> str:

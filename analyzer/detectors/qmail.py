@@ -26,6 +26,7 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, pasted_headers, split_at, verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 from analyzer.smtp import find_command
 
 _BODY = ("this is the qmail-send program at", "i'm afraid i wasn't able to deliver your message",
@@ -33,24 +34,24 @@ _BODY = ("this is the qmail-send program at", "i'm afraid i wasn't able to deliv
 ORIGINAL_MARKERS = ("--- below this line is a copy of the message", "--- enclosed is a copy of the message",
                     "--- below this line is the original bounce", "content-type: message/rfc822",
                     "--- below the next line is a copy of the message")
-_RCPT = re.compile(r"^<([^>\s]*@[^>\s]*|[^>\s]+)>:?\s*(.*)$")
-_REMOTE = re.compile(r"(?:connected to|^|\s)(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]{3,39}) (?:does not like|failed after|"
+_RCPT = lazy(r"^<([^>\s]*@[^>\s]*|[^>\s]+)>:?\s*(.*)$")
+_REMOTE = lazy(r"(?:connected to|^|\s)(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]{3,39}) (?:does not like|failed after|"
                      r"but sender was|but my name was)", re.I)
 
-_GIVING_UP = re.compile(r"(?<!\s)\s*Giving up on \S+\.?\s*$")
+_GIVING_UP = lazy(r"(?<!\s)\s*Giving up on \S+\.?\s*$")
 
 # qmail-remote/qmail-local texts (qmail source, vpopmail vdelivermail) whose reason the format decides.
-RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
-    ("qmail.helo-rejected", Reason.BLOCKED, re.compile(r"but my name was rejected", re.I)),
-    ("qmail.no-connection", Reason.NETWORKERROR, re.compile(
+RULES: tuple[tuple[str, Reason, Regex], ...] = (
+    ("qmail.helo-rejected", Reason.BLOCKED, lazy(r"but my name was rejected", re.I)),
+    ("qmail.no-connection", Reason.NETWORKERROR, lazy(
         r"wasn't able to establish an smtp connection|cname lookup failed temporarily|"
         r"couldn't find a mail exchanger or ip address\. \(#4", re.I)),
-    ("qmail.no-host", Reason.HOSTUNKNOWN, re.compile(r"couldn't find any host (?:named|by that name)", re.I)),
-    ("qmail.no-mx-or-ip", Reason.NOTACCEPT, re.compile(r"couldn't find a mail exchanger or ip address", re.I)),
-    ("qmail.no-mailbox", Reason.USERUNKNOWN, re.compile(r"sorry, no mailbox here by that name", re.I)),
-    ("qmail.account-locked", Reason.SUSPEND, re.compile(r"account is locked email bounced", re.I)),
-    ("qmail.quota", Reason.MAILBOXFULL, re.compile(r"user is over quota|mailbox is full|over quota", re.I)),
-    ("qmail.too-big", Reason.MESGTOOBIG, re.compile(r"message is too big|message size exceeds", re.I)),
+    ("qmail.no-host", Reason.HOSTUNKNOWN, lazy(r"couldn't find any host (?:named|by that name)", re.I)),
+    ("qmail.no-mx-or-ip", Reason.NOTACCEPT, lazy(r"couldn't find a mail exchanger or ip address", re.I)),
+    ("qmail.no-mailbox", Reason.USERUNKNOWN, lazy(r"sorry, no mailbox here by that name", re.I)),
+    ("qmail.account-locked", Reason.SUSPEND, lazy(r"account is locked email bounced", re.I)),
+    ("qmail.quota", Reason.MAILBOXFULL, lazy(r"user is over quota|mailbox is full|over quota", re.I)),
+    ("qmail.too-big", Reason.MESGTOOBIG, lazy(r"message is too big|message size exceeds", re.I)),
 )
 
 
@@ -66,7 +67,7 @@ def detect(p: Parsed) -> Detection | None:
 
 
 def read_qmail_text(
-    text: str, rules: tuple[tuple[str, Reason, re.Pattern[str]], ...] = RULES,
+    text: str, rules: tuple[tuple[str, Reason, Regex], ...] = RULES,
     markers: tuple[str, ...] = ORIGINAL_MARKERS,
 ) -> tuple[list[Found], Message | None]:
     """Recipients from '<rcpt>:' paragraphs, with the stage's SMTP command; and the pasted original."""
@@ -93,7 +94,7 @@ def read_qmail_text(
     return out, pasted_headers(tail)
 
 
-def _found(rcpt: str, body: list[str], rules: tuple[tuple[str, Reason, re.Pattern[str]], ...]) -> Found:
+def _found(rcpt: str, body: list[str], rules: tuple[tuple[str, Reason, Regex], ...]) -> Found:
     diagnostic = " ".join(body)
     remote = _REMOTE.search(diagnostic)
     command = find_command(diagnostic)

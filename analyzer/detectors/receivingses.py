@@ -16,8 +16,9 @@ from analyzer.detectors.base import Detection, Detector
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import dsn_founds, specific_status, with_verdict
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 
-_REPORTER = re.compile(r"^inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\.?$", re.I)
+_REPORTER = lazy(r"^inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\.?$", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:

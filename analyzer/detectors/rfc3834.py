@@ -16,18 +16,19 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.mime import Parsed
 from analyzer.model import Kind
 from analyzer.reasons import Reason
+from analyzer.regex import lazy
 
 # Subject prefixes of vacation auto-replies (common clients and servers, several languages).
-_SUBJECT = re.compile(
+_SUBJECT = lazy(
     r"^\s*(auto(matic)?[ -]?(reply|response|respons|antwort|risposta)|out of (the )?office|vacation|abwesend|"
     r"absence|r[ée]ponse automatique|respuesta autom[áa]tica|autosvar|automatisch antwoord|自動応答|不在)",
     re.I,
 )
-_NOT_REPLY = re.compile(r"mailer-daemon|postmaster|mail delivery (?:system|subsystem)", re.I)
-_BOUNCE_SUBJECT = re.compile(r"undeliver|returned mail|delivery (?:status|failure|notification)|failure notice|"
+_NOT_REPLY = lazy(r"mailer-daemon|postmaster|mail delivery (?:system|subsystem)", re.I)
+_BOUNCE_SUBJECT = lazy(r"undeliver|returned mail|delivery (?:status|failure|notification)|failure notice|"
                              r"mail delivery failed|non[- ]?delivery|delivery has failed", re.I)
 # An auto-reply announcing that the mailbox is gone or unattended for good.
-_GONE = re.compile(
+_GONE = lazy(
     r"(?:inbox|mailbox|address|account)\b.{0,80}\bno longer (?:in use|active|monitored|valid|exists?)|"
     r"no longer (?:in use|monitored)|(?:mailbox|account) (?:has been|is) (?:closed|deactivated|deleted)",
     re.I,

@@ -20,11 +20,12 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import combine, dsn_founds, specific_status
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import lazy
 
-_INTRO = re.compile(r"this is an automatically generated message from sendgrid", re.I)
-_LINE = re.compile(r"^[^:\s]*:\d+:<(?P<rcpt>[^<>\s]+@[^<>\s]+)>\s*:\s*(?P<ip>[0-9A-Fa-f.:]+)\s*:\s*"
+_INTRO = lazy(r"this is an automatically generated message from sendgrid", re.I)
+_LINE = lazy(r"^[^:\s]*:\d+:<(?P<rcpt>[^<>\s]+@[^<>\s]+)>\s*:\s*(?P<ip>[0-9A-Fa-f.:]+)\s*:\s*"
                    r"(?:(?P<host>[A-Za-z0-9.-]+):\[(?P<hostip>[0-9A-Fa-f.:]+)\]\s*:\s*)?(?P<reply>.+)$", re.M)
-_COMMAND = re.compile(r"(?<!\s)\s+in (RCPT TO|MAIL FROM|DATA|connect|EHLO|HELO)\s*$", re.I)
+_COMMAND = lazy(r"(?<!\s)\s+in (RCPT TO|MAIL FROM|DATA|connect|EHLO|HELO)\s*$", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -25,23 +25,24 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import ADDRESS, lines, merge, pasted_headers, split_at
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 from analyzer.smtp import command_name, join_reply_lines
 from analyzer.textutil import LINE_SPACE
 
-_SUBJECT = re.compile(r"returned mail|could not send message|see transcript|postmaster notify|"
+_SUBJECT = lazy(r"returned mail|could not send message|see transcript|postmaster notify|"
                       r"delivery (?:status|failure)|undeliver", re.I)
-_ADDRESSES = re.compile(r"^" + LINE_SPACE + r"-{3,} ?the following addresses? (?:had|has) "
+_ADDRESSES = lazy(r"^" + LINE_SPACE + r"-{3,} ?the following addresses? (?:had|has) "
                         r"(permanent fatal|transient non-fatal|permanent|delivery|fatal)[a-z \-]*-{2,}\s*$",
                         re.I | re.M)
-_TRANSCRIPT = re.compile(r"^" + LINE_SPACE + r"-{3,} ?transcript of (?:the )?session follows ?-{3,}\s*$", re.I | re.M)
-_SECTION = re.compile(r"^\s*-{3,} ?[A-Za-z][^-]{4,60}-{3,}\s*$")
+_TRANSCRIPT = lazy(r"^" + LINE_SPACE + r"-{3,} ?transcript of (?:the )?session follows ?-{3,}\s*$", re.I | re.M)
+_SECTION = lazy(r"^\s*-{3,} ?[A-Za-z][^-]{4,60}-{3,}\s*$")
 _ORIGINAL = ("----- original message follows", "----- message header follows", "----- original message headers",
              "content-type: message/rfc822", "content-type: text/rfc822-headers", "----- returned message follows")
-_TALKING = re.compile(r"^\.\.\. while talking to ([^\s:]+?)\.?:\s*$")
-_SENT = re.compile(r"^>>> ?(\S+)(?: (?:TO|FROM))?", re.I)
-_RECEIVED = re.compile(r"^<<< ?(.*)$")
-_REASON = re.compile(r"^\s*\(reason: (.*?)\)?\s*$", re.I)
-_EXPANDED = re.compile(r"^\s*\(expanded from: <?([^>)]*)>?\)\s*$", re.I)
+_TALKING = lazy(r"^\.\.\. while talking to ([^\s:]+?)\.?:\s*$")
+_SENT = lazy(r"^>>> ?(\S+)(?: (?:TO|FROM))?", re.I)
+_RECEIVED = lazy(r"^<<< ?(.*)$")
+_REASON = lazy(r"^\s*\(reason: (.*?)\)?\s*$", re.I)
+_EXPANDED = lazy(r"^\s*\(expanded from: <?([^>)]*)>?\)\s*$", re.I)
 
 
 @dataclass(slots=True)

@@ -11,14 +11,13 @@ with a message/delivery-status part. Source: observed SurfControl bounces.
 
 from __future__ import annotations
 
-import re
-
 from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 
-_LINE = re.compile(r"^([^\s:]{1,256}@[^\s:]{1,256}): \[([^\]]*)\],\s*(.*)$")
+_LINE = lazy(r"^([^\s:]{1,256}@[^\s:]{1,256}): \[([^\]]*)\],\s*(.*)$")
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -14,12 +14,13 @@ from analyzer.detectors.base import Found, from_dsn_recipient
 from analyzer.dsn import DsnReport
 from analyzer.mime import Parsed, headers_from_text
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 from analyzer.smtp import find_status, is_unspecific
 
 # An e-mail address, optionally in <>; group 1 is the address (no display names, no comments).
-ADDRESS = re.compile(r"<?([^\s<>@\"'(),;:\[\]]{1,128}@[A-Za-z0-9\[][A-Za-z0-9.\-:\]]{0,253}[A-Za-z0-9\]])>?")
+ADDRESS = lazy(r"<?([^\s<>@\"'(),;:\[\]]{1,128}@[A-Za-z0-9\[][A-Za-z0-9.\-:\]]{0,253}[A-Za-z0-9\]])>?")
 # A header-field line at the start of a pasted header block.
-_HEADER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,60}:[ \t]?\S", re.M)
+_HEADER_LINE = lazy(r"^[A-Za-z][A-Za-z0-9-]{1,60}:[ \t]?\S", re.M)
 
 
 def find_address(text: str | None) -> str | None:
@@ -127,14 +128,14 @@ def _says_more(text: str, dsn: str) -> bool:
     return len(text) > len(dsn) + 8 and _letters(dsn)[:32] in _letters(text)
 
 
-_NOT_LETTERS = re.compile(r"[\W_]+")
+_NOT_LETTERS = lazy(r"[\W_]+")
 
 
 def _letters(text: str) -> str:
     return _NOT_LETTERS.sub("", text).lower()
 
 
-def verdict(rules: Sequence[tuple[str, Reason, re.Pattern[str]]], text: str) -> tuple[Reason, str, str] | None:
+def verdict(rules: Sequence[tuple[str, Reason, Regex]], text: str) -> tuple[Reason, str, str] | None:
     """(reason, rule id, evidence) of the first (id, reason, pattern) rule matching text."""
     for rule_id, reason, pattern in rules:
         m = pattern.search(text)
@@ -143,7 +144,7 @@ def verdict(rules: Sequence[tuple[str, Reason, re.Pattern[str]]], text: str) -> 
     return None
 
 
-def with_verdict(found: Found, rules: Sequence[tuple[str, Reason, re.Pattern[str]]]) -> Found:
+def with_verdict(found: Found, rules: Sequence[tuple[str, Reason, Regex]]) -> Found:
     """found with the detector's own verdict when one of its rules matches the diagnostic."""
     if found.reason is not None or not found.diagnostic:
         return found

@@ -16,14 +16,15 @@ from analyzer.classify.rules import Rule
 from analyzer.detectors.base import Found, from_dsn_recipient
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 from analyzer.smtp import find_command, find_replycode, find_status, normalize_status
 
 # An e-mail address as it appears in NDR text (local part kept as written).
-ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]{1,200}@[\w-]{1,63}(?:\.[\w-]{1,63})+", re.UNICODE)
+ADDRESS = lazy(r"[\w.!#$%&'*+/=?^`{|}~-]{1,200}@[\w-]{1,63}(?:\.[\w-]{1,63})+", re.UNICODE)
 # A host name on a line of its own (remote server lines of Exchange NDRs).
-HOSTNAME = re.compile(r"^\[?[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63})+\.?\]?$")
+HOSTNAME = lazy(r"^\[?[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63})+\.?\]?$")
 # SMTP reply code (+ optional enhanced status) at the start of a string.
-REPLY_START = re.compile(r"^\s*#?([245]\d\d)(?:[ -]+#?([245]\.\d{1,3}\.\d{1,3}))?(?=[\s:;,.-]|$)")
+REPLY_START = lazy(r"^\s*#?([245]\d\d)(?:[ -]+#?([245]\.\d{1,3}\.\d{1,3}))?(?=[\s:;,.-]|$)")
 _FOUND_FIELDS = tuple(f.name for f in fields(Found))
 
 
@@ -80,7 +81,7 @@ def header_addresses(p: Parsed, name: str) -> list[str]:
     return addresses(p.header(name))
 
 
-def line_index(lines: Sequence[str], pattern: re.Pattern[str], start: int = 0) -> int:
+def line_index(lines: Sequence[str], pattern: Regex, start: int = 0) -> int:
     """Index of the first line at or after `start` that `pattern` matches; -1 when none does."""
     for i in range(max(start, 0), len(lines)):
         if pattern.search(lines[i]):
@@ -88,7 +89,7 @@ def line_index(lines: Sequence[str], pattern: re.Pattern[str], start: int = 0) -
     return -1
 
 
-def between(text: str, start: re.Pattern[str], end: re.Pattern[str] | None = None) -> str | None:
+def between(text: str, start: Regex, end: Regex | None = None) -> str | None:
     """The text after the first match of `start`, up to the first match of `end` after it."""
     m = start.search(text)
     if not m:
@@ -239,8 +240,8 @@ def report_text(p: Parsed) -> str:
     return p.text
 
 
-_PARAGRAPH_RCPT = re.compile(r"^<(" + ADDRESS.pattern + r")>(?:\s*\(expanded from <[^>]*>\))?:\s*(.*)$")
-_SAID = re.compile(r"\bhost ([A-Za-z0-9.-]+)\s*\[([0-9A-Fa-f.:]+)\]\s*(?:said|refused to talk to me):\s*", re.I)
+_PARAGRAPH_RCPT = lazy(r"^<(" + ADDRESS.pattern + r")>(?:\s*\(expanded from <[^>]*>\))?:\s*(.*)$")
+_SAID = lazy(r"\bhost ([A-Za-z0-9.-]+)\s*\[([0-9A-Fa-f.:]+)\]\s*(?:said|refused to talk to me):\s*", re.I)
 
 
 def postfix_paragraphs(text: str) -> list[Found]:

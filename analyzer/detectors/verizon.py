@@ -20,13 +20,14 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, verdict
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
+from analyzer.regex import Regex, lazy
 from analyzer.textutil import LINE_SPACE
 
-_FROM = re.compile(r"@(?:[a-z0-9.-]+\.)?(?:vzwpix|vtext)\.com", re.I)
-_RCPT = re.compile(r"^(?:RCPT TO|To):\s*<?([^\s<>]+@[^\s<>]+)>?", re.I)
-RULES: tuple[tuple[str, Reason, re.Pattern[str]], ...] = (
+_FROM = lazy(r"@(?:[a-z0-9.-]+\.)?(?:vzwpix|vtext)\.com", re.I)
+_RCPT = lazy(r"^(?:RCPT TO|To):\s*<?([^\s<>]+@[^\s<>]+)>?", re.I)
+RULES: tuple[tuple[str, Reason, Regex], ...] = (
     ("verizon.no-valid-recipient", Reason.USERUNKNOWN,
-     re.compile(r"no valid recipients for this mm|invalid user address", re.I)),
+     lazy(r"no valid recipients for this mm|invalid user address", re.I)),
 )
 
 

@@ -15,10 +15,11 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, split_at
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 
-_FROM = re.compile(r"mail deliver(?:y)? system", re.I)
-_LIST = re.compile(r"^-{3}the following addresses had delivery errors-{3}$", re.I)
-_LINE = re.compile(r"^(\S{1,256}@\S{1,256})\s+\[(.*)\]\s*$")  # bounded: linear on a line of "@"s
+_FROM = lazy(r"mail deliver(?:y)? system", re.I)
+_LIST = lazy(r"^-{3}the following addresses had delivery errors-{3}$", re.I)
+_LINE = lazy(r"^(\S{1,256}@\S{1,256})\s+\[(.*)\]\s*$")  # bounded: linear on a line of "@"s
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -22,10 +22,11 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.qmail import read_qmail_text
 from analyzer.detectors.textscan import lines, split_at
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 from analyzer.smtp import command_name
 
-_NEW = re.compile(r"^delivery failed: (\S+@\S+)\s*$", re.I)
-_STEP = re.compile(r"^step: (\w+)", re.I)
+_NEW = lazy(r"^delivery failed: (\S+@\S+)\s*$", re.I)
+_STEP = lazy(r"^step: (\w+)", re.I)
 _MARKERS = ("--- below this line is a copy of the message", "--- original message follows",
             "content-type: message/rfc822")
 

@@ -17,11 +17,12 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import lines, merge, split_at
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 from analyzer.smtp import find_command
 
-_BODY = re.compile(r"this is an automatically generated delivery status notification", re.I)
-_ITEM = re.compile(r"^\*\s+(\S+@\S+)$")
-_HOST = re.compile(r"\bhost ([0-9A-Za-z.:\-]+):")
+_BODY = lazy(r"this is an automatically generated delivery status notification", re.I)
+_ITEM = lazy(r"^\*\s+(\S+@\S+)$")
+_HOST = lazy(r"\bhost ([0-9A-Za-z.:\-]+):")
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -15,8 +15,9 @@ from analyzer.detectors.base import Detection, Detector
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.qmail import RULES, read_qmail_text
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 
-_BODY = re.compile(r"your mail message to the following address\(es\) could not be delivered", re.I)
+_BODY = lazy(r"your mail message to the following address\(es\) could not be delivered", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -15,8 +15,9 @@ from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.sendmail import read_sendmail_text
 from analyzer.detectors.textscan import merge
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 
-_SHELL = re.compile(r"(?<!-)-{2,} the following addresses had permanent delivery errors -+", re.I)
+_SHELL = lazy(r"(?<!-)-{2,} the following addresses had permanent delivery errors -+", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -18,12 +18,13 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.textscan import split_at
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 from analyzer.smtp import find_command
 
 _BODY = "we had trouble delivering your message. full details follow:"
-_REJECTED = re.compile(r"SMTP Server <([^>]*)> rejected recipient <([^>]+)> \(Error following (\w+) command\)\."
+_REJECTED = lazy(r"SMTP Server <([^>]*)> rejected recipient <([^>]+)> \(Error following (\w+) command\)\."
                        r"\s*It responded as follows: \[([^\]]*)\]", re.I)
-_PERMANENT = re.compile(r"The following recipients returned permanent errors: ([^\s,]+@[^\s,]+?)\.?\s+Reason: "
+_PERMANENT = lazy(r"The following recipients returned permanent errors: ([^\s,]+@[^\s,]+?)\.?\s+Reason: "
                         r"(SMTP Server <([^>]*)>.*?)(?=\n\n|\Z)", re.I | re.S)
 
 

@@ -25,13 +25,14 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import ADDRESS, report_text, strip_reply_command, with_verdict
 from analyzer.mime import Parsed, headers_from_text
+from analyzer.regex import lazy
 from analyzer.textutil import LINE_SPACE
 
-_START = re.compile(r"sorry,? we were unable to deliver your message to the following address(?:es)?\.?", re.I)
-_COPY = re.compile(r"^-{2,}\s*below this line is a copy of the message\.?\s*$", re.I | re.M)
-_RCPT = re.compile(r"^" + LINE_SPACE + r"<(" + ADDRESS.pattern + r")>\s*:\s*$", re.M)
-_REMOTE_SAID = re.compile(r"^remote host said:\s*", re.I)
-_YAHOO_CODE = re.compile(r"^([245]\d\d):\s*")  # Yahoo's own "550: 5.2.2 ..." rendering
+_START = lazy(r"sorry,? we were unable to deliver your message to the following address(?:es)?\.?", re.I)
+_COPY = lazy(r"^-{2,}\s*below this line is a copy of the message\.?\s*$", re.I | re.M)
+_RCPT = lazy(r"^" + LINE_SPACE + r"<(" + ADDRESS.pattern + r")>\s*:\s*$", re.M)
+_REMOTE_SAID = lazy(r"^remote host said:\s*", re.I)
+_YAHOO_CODE = lazy(r"^([245]\d\d):\s*")  # Yahoo's own "550: 5.2.2 ..." rendering
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -19,14 +19,15 @@ from analyzer.detectors.base import Detection, Detector, Found
 from analyzer.detectors.gate import Clause, Gate
 from analyzer.detectors.vendor_text import ADDRESS, specific_status, with_verdict
 from analyzer.mime import Parsed
+from analyzer.regex import lazy
 from analyzer.textutil import LINE_SPACE
 
-_FROM = re.compile(r"mailer-daemon@(?:[a-z0-9-]+\.)*zoho(?:mail)?\.(?:com|eu|in|com\.au|jp)\b", re.I)
-_LINE = re.compile(r"^" + LINE_SPACE + r"(" + ADDRESS.pattern + r")\s+[^,\n]*,\s*ERROR_CODE\s*:\s*(\d{3})?\s*,"
+_FROM = lazy(r"mailer-daemon@(?:[a-z0-9-]+\.)*zoho(?:mail)?\.(?:com|eu|in|com\.au|jp)\b", re.I)
+_LINE = lazy(r"^" + LINE_SPACE + r"(" + ADDRESS.pattern + r")\s+[^,\n]*,\s*ERROR_CODE\s*:\s*(\d{3})?\s*,"
                    r"\s*ERROR_CODE\s*:\s*(.*)$", re.M)
-_DELAY = re.compile(r"\[Status:\s*\w+,\s*Address:\s*<(" + ADDRESS.pattern + r")>,\s*ResponseCode\s*(\d{3})?\s*,"
+_DELAY = lazy(r"\[Status:\s*\w+,\s*Address:\s*<(" + ADDRESS.pattern + r")>,\s*ResponseCode\s*(\d{3})?\s*,"
                     r"\s*[^,\]]*,\s*([^\]]*)\]", re.I)
-_WARNING = re.compile(r"this is a warning message only|will be retried", re.I)
+_WARNING = lazy(r"this is a warning message only|will be retried", re.I)
 
 
 def detect(p: Parsed) -> Detection | None:

@@ -13,15 +13,15 @@ Source of every text below: Microsoft Learn, "Anti-spam message headers in Micro
 
 from __future__ import annotations
 
-import re
 from email.message import Message
 
 from analyzer import limits
 from analyzer.ipaddr import normalize_ip
 from analyzer.model import AntiSpam
+from analyzer.regex import lazy
 from analyzer.textutil import clip, header_str
 
-_SMALL_INT = re.compile(r"-?[0-9]{1,3}$")
+_SMALL_INT = lazy(r"-?[0-9]{1,3}$")
 
 # SFV: spam filtering verdict.
 SFV_TEXTS: dict[str, str] = {

@@ -19,6 +19,7 @@ from email.message import Message
 from analyzer import limits
 from analyzer.headers.lexer import comment_end, comment_inner, split_top_level
 from analyzer.model import AuthResult
+from analyzer.regex import lazy
 from analyzer.textutil import clip, header_str, unfold
 
 HEADERS = ("authentication-results", "arc-authentication-results", "received-spf")
@@ -26,10 +27,10 @@ HEADERS = ("authentication-results", "arc-authentication-results", "received-spf
 # Keys that are never a method name even though they have no "ptype." prefix.
 _NOT_METHODS = frozenset({"reason", "action", "from", "policy", "i", "header", "smtp", "client-ip",
                           "envelope-from", "helo", "receiver", "identity", "mechanism", "problem"})
-_TOKEN = re.compile(r'\s*([^\s=();"]+)\s*=\s*("[^"]{0,500}"|[^\s();"]*)|\s*(\()|\s*([^\s();"]+)')
-_INSTANCE = re.compile(r"^i\s*=\s*(\d{1,3})$", re.I)
-_AUTHSERV = re.compile(r"^([^\s=();]+)(?:\s+(\d{1,3}))?$")
-_SPF_COMMENT_HOST = re.compile(r"^([A-Za-z0-9.-]+\.[A-Za-z]{2,}):\s")
+_TOKEN = lazy(r'\s*([^\s=();"]+)\s*=\s*("[^"]{0,500}"|[^\s();"]*)|\s*(\()|\s*([^\s();"]+)')
+_INSTANCE = lazy(r"^i\s*=\s*(\d{1,3})$", re.I)
+_AUTHSERV = lazy(r"^([^\s=();]+)(?:\s+(\d{1,3}))?$")
+_SPF_COMMENT_HOST = lazy(r"^([A-Za-z0-9.-]+\.[A-Za-z]{2,}):\s")
 
 
 def auth_chain(msg: Message) -> tuple[tuple[AuthResult, ...], str | None]:

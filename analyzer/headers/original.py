@@ -16,6 +16,7 @@ from analyzer.headers.dates import iso_date
 from analyzer.headers.facts import read_headers
 from analyzer.mime import headers_from_text
 from analyzer.model import Original
+from analyzer.regex import Regex, lazy
 from analyzer.textutil import clip, decode_rfc2047, header_str
 
 # Marker lines after which a report pastes the original's headers (matched on the stripped line).
@@ -28,7 +29,7 @@ from analyzer.textutil import clip, decode_rfc2047, header_str
 # "Below is a copy of the original message:", "Included is a copy of the message header:",
 # "This report relates to a message you sent with the following header fields:" (all in
 # ../shared/corpus/sisimai).
-MARKERS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
+MARKERS: tuple[Regex, ...] = tuple(lazy(p, re.I) for p in (
     r"^original message headers\s*:?$",
     r"^ursprüngliche nachrichtenköpfe\s*:?$",
     r"^-*\s*this is a copy of (?:the|your) message(?:'s headers|, including all the headers)\.?\s*-*$",
@@ -42,13 +43,13 @@ MARKERS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
     r"^this report relates to a message you sent with the following header fields:?$",
     r"^-*\s*(?:unsent|returned) message(?: follows)?\s*-*$",
 ))
-_HEADER_LINE = re.compile(r"^[!-9;-~]{1,76}:")
-_STRONG = re.compile(r"^(?:received|message-id|return-path|dkim-signature|authentication-results|"
+_HEADER_LINE = lazy(r"^[!-9;-~]{1,76}:")
+_STRONG = lazy(r"^(?:received|message-id|return-path|dkim-signature|authentication-results|"
                      r"x-ms-exchange-[\w-]+|arc-seal):", re.I | re.M)
-_KNOWN = re.compile(r"^(?:received|message-id|return-path|from|to|cc|subject|date|dkim-signature|"
+_KNOWN = lazy(r"^(?:received|message-id|return-path|from|to|cc|subject|date|dkim-signature|"
                     r"authentication-results|mime-version|content-type|x-[\w-]+|arc-[\w-]+|reply-to|sender):",
                     re.I)
-_DKIM_TAG = re.compile(r"(?:^|;)\s*([ds])\s*=\s*([^;\s]{1,255})")
+_DKIM_TAG = lazy(r"(?:^|;)\s*([ds])\s*=\s*([^;\s]{1,255})")
 MAX_PASTED_LINES = 400  # lines of one pasted header block read
 
 

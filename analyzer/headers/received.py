@@ -34,13 +34,14 @@ from analyzer import limits
 from analyzer.headers.lexer import comment_end, comment_inner
 from analyzer.ipaddr import normalize_ip
 from analyzer.model import Hop
+from analyzer.regex import lazy
 from analyzer.textutil import clip, header_str
 
 _KEYWORDS = frozenset({"from", "by", "via", "with", "id", "for"})
 
 # One token: a word, the start of a comment (read by lexer.comment_end), a [literal], an <address>,
 # a "quoted string" or a semicolon. No nested quantifiers: linear on hostile input.
-_TOKEN = re.compile(
+_TOKEN = lazy(
     r"""(?P<word>[^\s()\[\];<>"]+)
       | (?P<comment>\()
       | (?P<literal>\[[^\[\]]{0,80}\](?::\d{1,5})?)
@@ -50,24 +51,24 @@ _TOKEN = re.compile(
     re.X,
 )
 _MAX_TOKENS = 64  # tokens read per header: real ones have fewer than 30
-_LITERAL_IP = re.compile(r"\[\s*(?:IPv6:)?([0-9A-Fa-f:.]{2,45}(?:%[\w.-]{1,20})?)\s*\]", re.I)
-_BARE_IP = re.compile(r"^(?:IPv6:)?([0-9A-Fa-f:.]{2,45}(?:%[\w.-]{1,20})?)$", re.I)
-_NAME_THEN_LITERAL = re.compile(r"([^\s\[\]()=]+)\s*\[")  # "(rdns [ip])", "(localhost [local])"
-_HELO_IN_COMMENT = re.compile(r"^(?:HELO|EHLO|LHLO)\s+([^\s()]+)", re.I)
-_HELO_ASSIGN = re.compile(r"\bhelo=([^\s()\]]+)", re.I)
-_TLS = re.compile(r"\b(?:TLS[ _-]?v?1(?:[._](?P<minor>[0-3]))?|(?P<ssl>SSLv3))\b", re.I)
-_TLS_WORD = re.compile(r"\bTLS\b")  # "(TLS)" after Microsoft SMTP Server, "over TLS secured channel"
-_TLS_PROTOCOL = re.compile(r"^(?:E?SMTPS|ESMTPSA|UTF8SMTPS|UTF8SMTPSA|LMTPS)$", re.I)
+_LITERAL_IP = lazy(r"\[\s*(?:IPv6:)?([0-9A-Fa-f:.]{2,45}(?:%[\w.-]{1,20})?)\s*\]", re.I)
+_BARE_IP = lazy(r"^(?:IPv6:)?([0-9A-Fa-f:.]{2,45}(?:%[\w.-]{1,20})?)$", re.I)
+_NAME_THEN_LITERAL = lazy(r"([^\s\[\]()=]+)\s*\[")  # "(rdns [ip])", "(localhost [local])"
+_HELO_IN_COMMENT = lazy(r"^(?:HELO|EHLO|LHLO)\s+([^\s()]+)", re.I)
+_HELO_ASSIGN = lazy(r"\bhelo=([^\s()\]]+)", re.I)
+_TLS = lazy(r"\b(?:TLS[ _-]?v?1(?:[._](?P<minor>[0-3]))?|(?P<ssl>SSLv3))\b", re.I)
+_TLS_WORD = lazy(r"\bTLS\b")  # "(TLS)" after Microsoft SMTP Server, "over TLS secured channel"
+_TLS_PROTOCOL = lazy(r"^(?:E?SMTPS|ESMTPSA|UTF8SMTPS|UTF8SMTPSA|LMTPS)$", re.I)
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 _MONTH_NUMBER = {m.lower(): n for n, m in enumerate(_MONTHS.split("|"), start=1)}
 # "Mon, 3 Jun 2024 10:00:05 +0200 (CEST)": day-of-week and comment optional, 4-digit year, numeric zone
 # or UT/GMT/Z. Other forms (2-digit years, named zones such as PDT) go through email.utils.
-_FAST_DATE = re.compile(
+_FAST_DATE = lazy(
     r"(?:[A-Za-z]{3},?\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
     r"(?:\s*(?:([+-])(\d{2})(\d{2})|(UT|GMT|Z)))?(?:\s*\([^()]{0,40}\))?$"
 )
 # A date at the very end of the header, for MTAs that leave out the ";" before it.
-_DATE_TAIL = re.compile(
+_DATE_TAIL = lazy(
     r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+)?\d{1,2}\s+(?:" + _MONTHS + r")[a-z]*\s+\d{2,4}\s+"
     r"\d{1,2}:\d{2}(?::\d{2})?(?:\s+(?:[+-]\d{4}|[A-Z]{1,5}))?(?:\s*\([^()]{0,40}\))?\s*$",
     re.I,
@@ -216,7 +217,7 @@ Token = tuple[str, str]  # (kind, text): kind is comment | literal | angle | quo
 # The same tokens with flat comments only, in one findall (one string per token: its first character
 # says its kind); a stray bracket (a nested or unbalanced comment) sends the header to the careful
 # loop of _clauses_slow.
-_FLAT_TOKENS = re.compile(
+_FLAT_TOKENS = lazy(
     r"""[^\s()\[\];<>"]+|\([^()]*\)|\[[^\[\]]{0,80}\](?::\d{1,5})?|<[^<>]{0,400}>|"[^"]{0,400}"|;"""
     r"""|[()\[\]<>"]"""
 )
