@@ -33,6 +33,7 @@ def parse_ip(text: str) -> IPAddress | None:
     return addr
 
 
+@lru_cache(maxsize=4096)  # pure: the same addresses recur in every message of a source
 def normalize_ip(text: str | None) -> str | None:
     """The canonical text form of an address in `text`, or None."""
     if not text:
@@ -41,6 +42,7 @@ def normalize_ip(text: str | None) -> str | None:
     return str(addr) if addr is not None else None
 
 
+@lru_cache(maxsize=4096)  # pure: the same addresses recur in every message of a source
 def prefix_of(ip: str | None, v4: int = DEFAULT_PREFIX_V4, v6: int = DEFAULT_PREFIX_V6) -> str | None:
     """The network of `ip` at the given prefix lengths: '2a01:111:f403:2612::700' -> '2a01:111:f403:2612::/64'."""
     addr = parse_ip(ip) if ip else None
@@ -50,6 +52,7 @@ def prefix_of(ip: str | None, v4: int = DEFAULT_PREFIX_V4, v6: int = DEFAULT_PRE
     return str(ipaddress.ip_network(f"{addr}/{length}", strict=False))
 
 
+@lru_cache(maxsize=4096)  # pure: the same addresses recur in every message of a source
 def is_public(ip: str | None) -> bool:
     """True for a globally routable address that could be a sending IP seen by another network.
 
@@ -72,6 +75,7 @@ def is_public(ip: str | None) -> bool:
 MICROSOFT_INTERNAL_V6 = ipaddress.ip_network("2603:1000::/24")
 
 
+@lru_cache(maxsize=4096)  # pure: the same addresses recur in every message of a source
 def is_microsoft_internal(ip: str | None) -> bool:
     """True for an address of Microsoft's internal 2603:10xx:: range."""
     addr = parse_ip(ip) if ip else None
