@@ -17,6 +17,7 @@ from analyzer import fastmime, limits
 from analyzer.dsn import DsnReport, parse_dsn
 from analyzer.indexed import IndexedMessage, header_fields
 from analyzer.textutil import (
+    ascii_superset,
     base64_problem,
     clip,
     decode_bytes,
@@ -38,7 +39,7 @@ class Parsed:
 
     msg: Message  # the top-level compat32 message
     plain: list[str] = field(default_factory=list)  # decoded text/plain parts, in order (not attached originals)
-    html: list[str] = field(default_factory=list)  # text/html parts rendered to text
+    html: list[str] = field(default_factory=list)  # text/html parts (markup: rendered when `text` needs them)
     report: list[str] = field(default_factory=list)  # raw text of message/delivery-status parts
     feedback: list[str] = field(default_factory=list)  # raw text of message/feedback-report parts
     original: Message | None = None  # the returned message (or its headers only)
@@ -83,7 +84,7 @@ class Parsed:
     def text(self) -> str:
         """All human-readable body text: text/plain parts, else HTML rendered to text."""
         if self._text is None:
-            parts = self.plain if any(p.strip() for p in self.plain) else self.html
+            parts = self.plain if any(p.strip() for p in self.plain) else [html_to_text(h) for h in self.html]
             self._text = clip("\n".join(parts), limits.MAX_TEXT_CHARS)
         return self._text
 
@@ -341,7 +342,7 @@ def _collect(parsed: Parsed, part: Message, *, depth: int, budget: list[int], in
             return
         text = _decoded(parsed, part)
         if ctype == "text/html":
-            parsed.html.append(html_to_text(text))
+            parsed.html.append(text)
         else:
             parsed.plain.append(text)
 
@@ -353,6 +354,29 @@ def _is_report(msg: Message) -> bool:
 
 def _decoded(parsed: Parsed, part: Message) -> str:
     """The decoded text of a leaf part, bounded; charset problems recorded as defects."""
+    text = _ascii_text(part)
+    if text is not None:
+        if len(text) > limits.MAX_PART_DECODE_BYTES:
+            parsed.defects.append(f"text part longer than {limits.MAX_PART_DECODE_BYTES} bytes: truncated")
+            return text[: limits.MAX_PART_DECODE_BYTES]
+        return text
+    return _decoded_bytes(parsed, part)
+
+
+def _ascii_text(part: Message) -> str | None:
+    """The payload itself when decoding could not change it: ASCII text in no transfer encoding that
+    get_payload(decode=True) decodes, labelled with a charset that reads ASCII as ASCII. Else None."""
+    raw = part._payload  # type: ignore[attr-defined]
+    if not isinstance(raw, str) or not raw.isascii():
+        return None
+    if str(part.get("content-transfer-encoding", "")).lower() in _TRANSFER_DECODED:
+        return None
+    charset = part.get_param("charset")
+    return raw if ascii_superset(charset if isinstance(charset, str) else None) else None
+
+
+def _decoded_bytes(parsed: Parsed, part: Message) -> str:
+    """_decoded through get_payload(decode=True) and decode_bytes."""
     try:
         data = part.get_payload(decode=True)
     except Exception as exc:  # noqa: BLE001 - decoding hostile transfer encodings
@@ -374,6 +398,10 @@ def _decoded(parsed: Parsed, part: Message) -> str:
     if bad:
         parsed.defects.append(f"text not decodable as declared charset {label!r}")
     return text
+
+
+# The transfer encodings Message.get_payload(decode=True) decodes (compared lowercased, unstripped).
+_TRANSFER_DECODED = ("quoted-printable", "base64", "x-uuencode", "uuencode", "uue", "x-uue")
 
 
 def _payload_bytes(part: Message) -> bytes:

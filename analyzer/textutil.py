@@ -69,6 +69,17 @@ _FALLBACKS: dict[str, tuple[str, ...]] = {
 }
 
 
+def ascii_superset(charset: str | None) -> bool:
+    """Whether decode_bytes gives ASCII bytes back unchanged, without a defect, for this label: no label,
+    ASCII, unknown labels, UTF-8 and the single-byte ISO 8859 and Windows code pages (not UTF-7, UTF-16
+    or the ISO-2022 encodings, which read ASCII bytes as something else)."""
+    name = codec_for(charset)
+    if name is None or name == "ascii":
+        return True
+    codec = codecs.lookup(name).name
+    return codec in ("utf-8", "latin-1", "iso8859-1", "cp1252") or codec.startswith(("iso8859-", "cp125"))
+
+
 def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
     """Decode bytes with the declared charset; fall back to UTF-8, related charsets, then Windows-1252.
 

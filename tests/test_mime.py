@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from email.message import Message
 
 import pytest
 from hypothesis import given, settings
@@ -223,3 +224,38 @@ def _text_part(cte: str, body: bytes) -> bytes:
 def test_invalid_base64_in_a_text_part_leaves_a_defect(cte: str, body: bytes, defect: str | None) -> None:
     defects = [d for d in parse(_text_part(cte, body)).defects if "base64" in d]
     assert defects == ([defect] if defect else [])
+
+
+def _leaves(data: bytes) -> list[Message]:
+    return [part for part in parse(data).msg.walk() if not part.is_multipart()]
+
+
+@pytest.mark.parametrize("charset", [None, "us-ascii", "utf-8", "iso-8859-15", "windows-1251", "x-unknown-label",
+                                     "utf-7", "iso-2022-jp", "shift_jis", "utf-16"])
+@pytest.mark.parametrize("cte", [None, "7bit", "8bit", "quoted-printable", "base64", "Base64 "])
+def test_ascii_text_is_what_decoding_gives(charset: str | None, cte: str | None) -> None:
+    """The shortcut for ASCII text gives what get_payload(decode=True) + decode_bytes give, or is not taken."""
+    body = b"+AGEA- caf=C3=A9 \x1b$B$3\x1b(B VXNlcg== a\\b\n"
+    head = b"Content-Type: text/plain" + (b"; charset=" + charset.encode() if charset else b"") + b"\n"
+    head += b"Content-Transfer-Encoding: " + cte.encode() + b"\n" if cte else b""
+    for part in _leaves(head + b"\n" + body):
+        fast = mime._ascii_text(part)
+        defects: list[str] = []
+        slow = mime._decoded_bytes(mime.Parsed(msg=part, defects=defects), part)
+        assert fast is None or (fast == slow and not defects)
+
+
+def test_ascii_text_shortcut_on_every_sample() -> None:
+    from pathlib import Path
+
+    files = sorted((Path(__file__).parent / "samples").rglob("*.eml"))
+    taken = 0
+    for path in files:
+        for part in _leaves(path.read_bytes()):
+            fast = mime._ascii_text(part)
+            if fast is not None:
+                defects: list[str] = []
+                assert fast == mime._decoded_bytes(mime.Parsed(msg=part, defects=defects), part)
+                assert not defects
+                taken += 1
+    assert taken > len(files)
