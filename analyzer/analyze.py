@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from analyzer import limits
 from analyzer.classify import classify, is_hard
-from analyzer.detectors import DETECTORS, Detection, Found
-from analyzer.detectors.gate import Signals
+from analyzer.detectors import DETECTORS, Detection, Detector, Found
+from analyzer.detectors.gate import Signals, compile_gates
 from analyzer.headers.dates import iso_date
 from analyzer.headers.facts import read_headers
 from analyzer.headers.original import original_of, pasted_headers
@@ -83,26 +83,48 @@ def analyze(data: bytes, options: Options = DEFAULT_OPTIONS) -> Analysis:
     )
 
 
+# The detectors' gates as one generator of the indexes of those open (analyzer.detectors.gate.compile_gates).
+_OPEN_GATES, _ = compile_gates([d.gate for d in DETECTORS])
+
+
 def _detect(parsed: Parsed) -> tuple[Detection | None, list[str]]:
     """The first detector in DETECTORS order that finds something; detectors whose gate is closed are not called
     (they would return None: analyzer.detectors.gate)."""
     defects: list[str] = []
     signals = Signals(parsed)
-    for detector in DETECTORS:
+    tried = -1
+    try:
+        for i in _OPEN_GATES(signals):
+            tried = i
+            found = _run(DETECTORS[i], parsed, defects)
+            if found is not None:
+                return found, defects
+    except Exception:  # noqa: BLE001 - a gate that cannot tell: the rest are tried one by one, unknown = open
+        return _detect_rest(parsed, signals, tried + 1, defects)
+    return None, defects
+
+
+def _detect_rest(parsed: Parsed, signals: Signals, start: int,
+                 defects: list[str]) -> tuple[Detection | None, list[str]]:
+    """_detect from DETECTORS[start] on, each gate tested on its own (after a compiled gate raised)."""
+    for detector in DETECTORS[start:]:
         try:
             closed = not signals.opens(detector.gate)
         except Exception:  # noqa: BLE001 - a gate that cannot tell is open: the detector decides
             closed = False
-        if closed:
-            continue
-        try:
-            found = detector.detect(parsed)
-        except Exception as exc:  # noqa: BLE001 - one broken detector must not stop the analysis
-            defects.append(f"detector {detector.name} failed: {type(exc).__name__}: {exc}"[:300])
-            continue
-        if found is not None:
-            return found, defects
+        if not closed:
+            found = _run(detector, parsed, defects)
+            if found is not None:
+                return found, defects
     return None, defects
+
+
+def _run(detector: Detector, parsed: Parsed, defects: list[str]) -> Detection | None:
+    try:
+        return detector.detect(parsed)
+    except Exception as exc:  # noqa: BLE001 - one broken detector must not stop the analysis
+        defects.append(f"detector {detector.name} failed: {type(exc).__name__}: {exc}"[:300])
+        return None
 
 
 def _kind(parsed: Parsed, detection: Detection | None, recipients: tuple[Recipient, ...]) -> Kind:

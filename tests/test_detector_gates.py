@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.analyze import _detect
+from analyzer.analyze import _OPEN_GATES, _detect
 from analyzer.detectors import DETECTORS
 from analyzer.detectors.gate import ASCII, ASCII_ONLY, SURE, UNSURE, Clause, Signals, _hit, fold
 from analyzer.mime import Parsed, parse
@@ -80,6 +80,10 @@ def test_no_closed_gate_hides_a_finding() -> None:
         p = parse(data)
         signals = Signals(p)
         full = next((d.name for d in DETECTORS if _finds(d.name, p)), None)
+        compiled = list(_OPEN_GATES(Signals(p)))
+        interpreted = [i for i, d in enumerate(DETECTORS) if signals.opens(d.gate)]
+        if compiled != interpreted:
+            wrong.append(f"{name}: compiled gates open {compiled}, interpreted {interpreted}")
         for detector in DETECTORS:
             if not signals.opens(detector.gate):
                 checked += 1
@@ -146,3 +150,18 @@ def test_gates_close_on_a_plain_message(name: str) -> None:
     p = parse(b"From: alice@example.com\r\nTo: bob@example.org\r\nSubject: lunch\r\n\r\nSee you at noon.\r\n")
     detector = next(d for d in DETECTORS if d.name == name)
     assert not Signals(p).opens(detector.gate)
+
+
+def test_a_gate_that_fails_is_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    samples = [SAMPLES / "postfix" / "user-unknown.eml", SAMPLES / "office365" / "old-layout-gmail-ipv6-ptr.eml"]
+    expected = [_detect(parse(path.read_bytes()))[0] for path in samples]
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("gate")
+
+    monkeypatch.setattr(Signals, "low", broken)  # the compiled gates fail: the rest are tested one by one
+    got = [_detect(parse(path.read_bytes()))[0] for path in samples]
+    assert [d.reporter if d else None for d in got] == [d.reporter if d else None for d in expected]
+    monkeypatch.setattr(Signals, "_read", broken)  # every text test fails too: all gates count as open
+    got = [_detect(parse(path.read_bytes()))[0] for path in samples]
+    assert [d.reporter if d else None for d in got] == [d.reporter if d else None for d in expected]
