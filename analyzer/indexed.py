@@ -4,7 +4,8 @@ The stdlib Message scans every header, lower-casing each name, on every `get`, `
 (and `get_content_type`, `get_param`, `get_payload(decode=True)` call `get`): with some thirty headers
 and dozens of lookups per message that was a tenth of the analysis. IndexedMessage builds a
 name -> positions index on first use and answers from it, with the same results: the first value
-(all values, in order), passed through the same `policy.header_fetch_parse`. The index is rebuilt
+(all values, in order), passed through the same `policy.header_fetch_parse` (which, for compat32,
+returns a value without 8-bit bytes as it is: such values are returned directly). The index is rebuilt
 whenever the header list is replaced or changes length (every Message method that adds or removes a
 header does one of the two; replace_header keeps the name, so the positions stay right). The content
 type is remembered the same way (and with the default type, which the parser sets for digest parts).
@@ -14,6 +15,7 @@ directly (see plain_param), with the stdlib's answer.
 
 from __future__ import annotations
 
+from email._policybase import compat32
 from email.message import Message
 from email.utils import unquote as _unquote
 from typing import Any
@@ -70,15 +72,23 @@ class IndexedMessage(Message):
         headers = self._headers
         if len(headers) <= _SCAN:  # a part's few headers: scanning beats building an index
             key = name.lower()
-            for k, v in headers:
-                if k.lower() == key:
-                    return self.policy.header_fetch_parse(k, v)
-            return failobj
-        positions = self._positions().get(name.lower())
-        if not positions:
-            return failobj
-        key, value = self._headers[positions[0]]
-        return self.policy.header_fetch_parse(key, value)
+            for field in headers:
+                if field[0].lower() == key:
+                    k, v = field
+                    break
+            else:
+                return failobj
+        else:
+            index = self._ndr_index
+            table = index[2] if index is not None and index[0] is headers and index[1] == len(headers) else (
+                self._positions())
+            positions = table.get(name.lower())
+            if not positions:
+                return failobj
+            k, v = headers[positions[0]]
+        if v.__class__ is str and v.isascii() and self.policy is compat32:
+            return v  # what compat32's header_fetch_parse returns for a value without 8-bit bytes
+        return self.policy.header_fetch_parse(k, v)
 
     def __getitem__(self, name: str) -> Any:
         return self.get(name)
@@ -88,8 +98,12 @@ class IndexedMessage(Message):
         if not positions:
             return failobj
         fetch = self.policy.header_fetch_parse
-        headers = self._headers
-        return [fetch(headers[i][0], headers[i][1]) for i in positions]
+        plain = self.policy is compat32
+        values = []
+        for i in positions:
+            k, v = self._headers[i]
+            values.append(v if plain and v.__class__ is str and v.isascii() else fetch(k, v))
+        return values
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self._positions()

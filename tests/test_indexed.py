@@ -95,3 +95,15 @@ def test_the_same_parameters_of_any_header_value(parts: list[str]) -> None:
     for msg in msgs:
         header_fields(msg)[:] = [("Content-Type", value), ("Content-Disposition", value)]  # as a parser does
     assert _answers(msgs[0]) == _answers(msgs[1])
+
+
+def test_other_policies_fetch_through_the_policy() -> None:
+    import email.policy
+    from email.headerregistry import BaseHeader
+
+    for msg in (Message(policy=email.policy.default), IndexedMessage(policy=email.policy.default)):
+        for i in range(8):  # past the few headers that are scanned
+            msg[f"X-{i}"] = "value"
+        msg["Subject"] = "plain ascii"
+        assert isinstance(msg.get("Subject"), BaseHeader)
+        assert all(isinstance(v, BaseHeader) for v in msg.get_all("X-1", []))
