@@ -70,32 +70,38 @@ BY_DOMAIN: tuple[tuple[str, Regex], ...] = (
 
 
 
-# Texts one of which every match of the table contains (lowercase): most texts are ruled out by `in`
-# (for ASCII text only: re.I also folds a few non-ASCII letters, e.g. the Kelvin sign and long s).
-_HOST_LITERALS = literals_of([p for _, p in BY_HOST])
-_TEXT_LITERALS = literals_of([p for _, p in BY_TEXT])
+# Per pattern, texts one of which every match contains (lowercase): a pattern whose texts are all absent is not
+# run (for ASCII text only: re.I also folds a few non-ASCII letters, e.g. the Kelvin sign and long s).
+Table = tuple[tuple[str, Regex, tuple[str, ...] | None], ...]
 
 
-def _may_match(text: str, literals: tuple[str, ...] | None) -> bool:
-    if literals is None or not text.isascii():
-        return True
-    low = text.lower()
-    return any(literal in low for literal in literals)
+def _table(entries: tuple[tuple[str, Regex], ...]) -> Table:
+    return tuple((name, pattern, literals_of([pattern])) for name, pattern in entries)
+
+
+_HOSTS, _TEXTS, _DOMAINS = _table(BY_HOST), _table(BY_TEXT), _table(BY_DOMAIN)
+
+
+def _first(table: Table, text: str) -> str | None:
+    """The name of the first entry whose pattern is found in `text`."""
+    low = text.lower() if text.isascii() else None
+    for name, pattern, literals in table:
+        if low is not None and literals is not None:
+            for literal in literals:
+                if literal in low:
+                    break
+            else:
+                continue
+        if pattern.search(text):
+            return name
+    return None
 
 
 def provider_of(remote_mta: str | None, diagnostic: str | None, recipient: str | None = None) -> str | None:
     """The receiving provider's short name, or None."""
-    if remote_mta and _may_match(remote_mta, _HOST_LITERALS):
-        for name, pattern in BY_HOST:
-            if pattern.search(remote_mta):
-                return name
-    if diagnostic and _may_match(diagnostic, _TEXT_LITERALS):
-        for name, pattern in BY_TEXT:
-            if pattern.search(diagnostic):
-                return name
-    if recipient and "@" in recipient:
-        domain = recipient.rpartition("@")[2].strip().strip(">").lower()
-        for name, pattern in BY_DOMAIN:
-            if pattern.search(domain):
-                return name
-    return None
+    found = _first(_HOSTS, remote_mta) if remote_mta else None
+    if found is None and diagnostic:
+        found = _first(_TEXTS, diagnostic)
+    if found is None and recipient and "@" in recipient:
+        found = _first(_DOMAINS, recipient.rpartition("@")[2].strip().strip(">").lower())
+    return found
