@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from analyzer.regex import lazy
 from analyzer.textutil import unfold
 
-_FIELD = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,60})[ \t]*:[ \t]*(.*)")
+_FIELD = lazy(r"([A-Za-z][A-Za-z0-9-]{0,60})[ \t]*:[ \t]*(.*)")
 
 # Per-recipient fields (RFC 3464 section 2.3); a block holding any of these is a recipient block.
 RECIPIENT_FIELDS = frozenset(
