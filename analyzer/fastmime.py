@@ -21,8 +21,9 @@ from __future__ import annotations
 import re
 from email import errors
 from email.message import Message
+from email.utils import unquote
 
-from analyzer.indexed import IndexedMessage
+from analyzer.indexed import ASK, IndexedMessage, header_fields, plain_param
 
 MAX_NESTING = 200  # messages nested inside each other (the caller cuts containers at limits.MAX_CONTAINERS)
 
@@ -67,6 +68,21 @@ def parse_text(text: str, *, headers_only: bool = False) -> Message | None:
     if not headers_only and root.get_content_maintype() == "multipart" and not root.is_multipart():
         root.defects.append(errors.MultipartInvariantViolationDefect())
     return root
+
+
+def _boundary(value: str) -> str | None:
+    """Message.get_boundary() from a plain Content-Type value (collapse_rfc2231_value of a string only
+    unquotes it); ASK when the value is not a plain parameter list."""
+    found = plain_param(value, "boundary")
+    return found if found is None or found is ASK else unquote(found).rstrip()
+
+
+def _transfer_encoding(msg: Message) -> str:
+    """str(msg.get('content-transfer-encoding', '8bit')).lower(), for a multipart's check."""
+    for name, field in header_fields(msg):
+        if len(name) == 25 and name.lower() == "content-transfer-encoding":
+            return (field if field.__class__ is str and field.isascii() else str(msg.get(name))).lower()
+    return "8bit"
 
 
 def _strip_eol(value: str) -> str:
@@ -183,7 +199,8 @@ class _Parser:
             msg._payload = [child]  # type: ignore[attr-defined]
             return msg, end
         if maintype == "multipart":
-            return msg, self._multipart(msg, pos, eof, digest=ctype == "multipart/digest", seps=seps, depth=depth)
+            return msg, self._multipart(msg, pos, eof, value=value, digest=ctype == "multipart/digest", seps=seps,
+                                        depth=depth)
         msg._payload = text[pos:eof]  # type: ignore[attr-defined]
         return msg, eof
 
@@ -226,19 +243,21 @@ class _Parser:
             if pos >= end:
                 return pos
 
-    def _multipart(self, msg: Message, pos: int, end: int, *, digest: bool, seps: tuple[str, ...],
-                   depth: int) -> int:
+    def _multipart(self, msg: Message, pos: int, end: int, *, value: str | None, digest: bool,
+                   seps: tuple[str, ...], depth: int) -> int:
         """The multipart body from `pos` to `end` (the part's end: every line that ends it, enclosing
         boundaries, also ends each of its parts, so no parse here goes past it)."""
         text = self.text
-        boundary = msg.get_boundary()
+        boundary = _boundary(value) if value is not None else ASK
+        if boundary is ASK:
+            boundary = msg.get_boundary()
         if boundary is None:
             msg.defects.append(errors.NoBoundaryInMultipartDefect())
             msg._payload = text[pos:end]  # type: ignore[attr-defined]
             return end
         if "\n" in boundary or "\r" in boundary:
             raise _Decline
-        if str(msg.get("content-transfer-encoding", "8bit")).lower() not in ("7bit", "8bit", "binary"):
+        if _transfer_encoding(msg) not in ("7bit", "8bit", "binary"):
             msg.defects.append(errors.InvalidMultipartContentTransferEncodingDefect())
         sep = "--" + boundary
         at = self._next(sep, pos)

@@ -154,6 +154,13 @@ EDGE_CASES = {
     "boundary with quote in another param": MULTIPART.format(b="b1").replace(
         "mixed;", 'mixed; name="a;b";'),
     "base64 multipart": MULTIPART.format(b="b1").replace("From:", "Content-Transfer-Encoding: base64\nFrom:"),
+    "8-bit transfer encoding": MULTIPART.format(b="b1").replace("From:", "Content-Transfer-Encoding: 8b\udce9t\nFrom:"),
+    "two transfer encodings": MULTIPART.format(b="b1").replace(
+        "From:", "content-transfer-encoding: 7BIT\nContent-Transfer-Encoding: base64\nFrom:"),
+    "uppercase boundary parameter": MULTIPART.format(b="b1").replace("boundary=", "BOUNDARY = "),
+    "two boundary parameters": MULTIPART.format(b="b1").replace('boundary="b1"', 'boundary="b1"; boundary=b2'),
+    "boundary with blanks inside quotes": MULTIPART.format(b="b1").replace('"b1"', '"b1   "'),
+    "boundary folded onto the next line": MULTIPART.format(b="b1").replace("mixed; ", "mixed;\n\t"),
     "nested identical boundaries": (
         "Content-Type: multipart/mixed; boundary=S\n\n--S\nContent-Type: multipart/alternative; boundary=S\n\n"
         "--S\n\ninner\n--S--\n--S--\n"),
