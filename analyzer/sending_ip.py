@@ -51,6 +51,7 @@ DIAGNOSTIC_PATTERNS: tuple[tuple[str, Regex], ...] = (
     ("diagnostic.lookup-link", lazy(r"(?:[?&]ip=|/query/ip/|/lookup/ip/|/ip/)" + _IP, re.I)),
 )
 _ANY_BRACKET_IP = lazy(r"\[\s*" + _IP + _PAD + r"\]")
+_ANY_IP = lazy(_IP)
 # What every match of _IP holds: IPv6 ":" and two of its characters, IPv4 a digit, three dots between digits.
 # A text without it names no address: none of the patterns above can match (checked first, one pass).
 _IP_LIKE = lazy(r"\d\.\d{1,3}\.\d{1,3}\.\d|:[0-9A-Fa-f:.]{2}")
@@ -101,7 +102,7 @@ def from_diagnostic(diagnostic: str | None, *, remote_mta: str | None = None) ->
 def _receiver_ips(text: str, remote_mta: str | None) -> frozenset[str]:
     """Addresses of the rejecting server: in Remote-MTA, and after a host name before the reply."""
     found: set[str] = set()
-    for m in re.finditer(_IP, remote_mta or ""):
+    for m in _ANY_IP.finditer(remote_mta or ""):
         if ip := normalize_ip(m.group(1)):
             found.add(ip)
     reply = _FIRST_REPLY.search(text)

@@ -156,6 +156,8 @@ SERVER_AT = lazy(r"\b(?:server at|serveur|server unter|servidor en|servidor em|s
 # Exchange 2007: "#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##" (host may precede it)
 HASH_REPLY = lazy(r"^(?:(\S+)\s+)?#([245]\d\d[ -].*?|[245]\.\d{1,3}\.\d{1,3}.*?)\s*##?(?:\s*$|\s*<)")
 _QUOTE_START = lazy(r"'(?=\s*[245]\d\d[\s-]|\s*[245]\.\d{1,3}\.\d{1,3}\b)")
+_NEXT_LABEL = lazy(r"^\s*[^:\s][^:]{0,40}:\s")  # "Label: " after a reported error's wrapped lines
+_OWN_REPLY = lazy(r"\bRESOLVER\.|\bROUTING\.|message expired|dns query failed|\bSTOREDRV\.|\bQUEUE\.", re.I)
 # The label patterns searched from the line of their first label only (analyzer.detectors.labels).
 ADMIN_LINE, GENERATING_LINE, ORIGINAL_LINE, MORE_INFO_LINE, STATUS_CODE_LINE, REPORTED_LINE = (
     _line(ADMIN), _line(GENERATING), _line(ORIGINAL), _line(MORE_INFO), _line(STATUS_CODE), _line(REPORTED))
@@ -304,7 +306,7 @@ def _reported(admin: str, low: str | None = None) -> str | None:
         tail = admin[m.end():].splitlines()[1:]
         more: list[str] = []
         for line in tail:
-            if not line.strip() or re.match(r"^\s*[^:\s][^:]{0,40}:\s", line):
+            if not line.strip() or _NEXT_LABEL.match(line):
                 break
             more.append(line.strip())
         return " ".join([value, *more])
@@ -330,5 +332,4 @@ def reply_is_remote(found: Found) -> bool:
 
 def is_exchange_reply(text: str | None) -> bool:
     """True for replies Exchange writes itself (RESOLVER.*, "Message expired", ...)."""
-    return bool(text and re.search(r"\bRESOLVER\.|\bROUTING\.|message expired|dns query failed|"
-                                   r"\bSTOREDRV\.|\bQUEUE\.", text, re.I))
+    return bool(text and _OWN_REPLY.search(text))

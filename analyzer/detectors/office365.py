@@ -25,6 +25,7 @@ from analyzer.smtp import clean_diagnostic
 # Host names of Exchange Online servers (generating servers, Message-IDs, Reporting-MTA).
 EXO_HOST = lazy(r"\.prod\.outlook\.com\b|\.protection\.outlook\.com\b|\.prod\.exchangelabs\.com\b|"
                       r"\.onmicrosoft\.com\b|\boutlook\.office365\.com\b", re.I)
+_CONSUMER_POSTMASTER = lazy(r"postmaster@(?:outlook|hotmail|live)\.com", re.I)
 # Localized "Undeliverable:" / "Delivery delayed:" subject prefixes (Portuguese "Não_entregue" decodes
 # to "Não entregue").
 SUBJECT_WORDS = ("undeliverable", "delivery delayed", "unzustellbar", "zustellung verzögert", "non remis",
@@ -54,7 +55,7 @@ def is_exchange_online(p: Parsed) -> bool:
         return True
     hosts = " ".join(x or "" for x in (p.header("Message-ID"), p.header("From"),
                                        p.dsn.reporting_mta if p.dsn else None))
-    if EXO_HOST.search(hosts) or re.search(r"postmaster@(?:outlook|hotmail|live)\.com", hosts, re.I):
+    if EXO_HOST.search(hosts) or _CONSUMER_POSTMASTER.search(hosts):
         return True
     head = p.text[:20000]
     gen = exchange_text.GENERATING_LINE.search(head) or exchange_text.GENERATED_BY_LINE.search(head)

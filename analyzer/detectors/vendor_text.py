@@ -19,6 +19,12 @@ from analyzer.reasons import Reason
 from analyzer.regex import Regex, lazy
 from analyzer.smtp import find_command, find_replycode, find_status, normalize_status
 
+# Patterns of the helpers below (module level: a pattern given as text is looked up in re's cache on every call).
+_ADDRESS_DECOR = lazy(r"mailto:|[<>()\[\]\"':,;\s]", re.I)
+_SQUASH = lazy(r"[\s'\"]+")
+_REPLY_COMMAND = lazy(r"\s*\[(RCPT_TO|MAIL_FROM|DATA|HELO|EHLO|CONNECT|AUTH)\]\s*$")
+_IN_REPLY_TO = lazy(r"(?<!\s)\s*\(in reply to [^)]*\)\s*$", re.I)
+
 # An e-mail address as it appears in NDR text (local part kept as written).
 ADDRESS = lazy(r"[\w.!#$%&'*+/=?^`{|}~-]{1,200}@[\w-]{1,63}(?:\.[\w-]{1,63})+", re.UNICODE)
 # A host name on a line of its own (remote server lines of Exchange NDRs).
@@ -72,7 +78,7 @@ def only_address(line: str) -> str | None:
     if not found:
         return None
     rest = ADDRESS.sub(" ", line)
-    rest = re.sub(r"mailto:|[<>()\[\]\"':,;\s]", "", rest, flags=re.I)
+    rest = _ADDRESS_DECOR.sub("", rest)
     return found[0] if not rest else None
 
 
@@ -135,7 +141,7 @@ def better_diagnostic(dsn_text: str | None, text: str | None) -> str | None:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"[\s'\"]+", "", text).lower()
+    return _SQUASH.sub("", text).lower()
 
 
 def combine(dsn: Sequence[Found], text: Sequence[Found]) -> tuple[Found, ...]:
@@ -220,7 +226,7 @@ def join_wrapped(lines: Sequence[str]) -> str:
 
 def strip_reply_command(text: str) -> tuple[str, str | None]:
     """Split a trailing SMTP command marker off a reply: '... [RCPT_TO]' -> ('...', 'RCPT')."""
-    m = re.search(r"\s*\[(RCPT_TO|MAIL_FROM|DATA|HELO|EHLO|CONNECT|AUTH)\]\s*$", text)
+    m = _REPLY_COMMAND.search(text)
     if not m:
         return text, None
     tag = m.group(1).split("_", 1)[0]
@@ -261,7 +267,7 @@ def postfix_paragraphs(text: str) -> list[Found]:
         host = _SAID.search(said)
         reply = said[host.end():] if host else said
         command = find_command(reply)
-        reply = re.sub(r"(?<!\s)\s*\(in reply to [^)]*\)\s*$", "", reply, flags=re.I)
+        reply = _IN_REPLY_TO.sub("", reply)
         out.append(Found(recipient=rcpt, diagnostic=reply or None, remote_mta=host.group(1) if host else None,
                          command=command, diagnostic_type="smtp" if host else None))
 
