@@ -165,3 +165,16 @@ def test_a_gate_that_fails_is_open(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Signals, "_read", broken)  # every text test fails too: all gates count as open
     got = [_detect(parse(path.read_bytes()))[0] for path in samples]
     assert [d.reporter if d else None for d in got] == [d.reporter if d else None for d in expected]
+
+
+def test_text_markers_are_searched_as_weaker_texts() -> None:
+    from analyzer.detectors.gate import _searched
+
+    assert _searched(("this message was created automatically by mail delivery software",
+                      "this message was created automatically by the smtp relay", "abc", "xabcx")) == (
+        "abc", "this message was created automatically by ")
+    for detector in DETECTORS:
+        for clause in detector.gate:
+            searched = _searched(clause.text)
+            assert all(any(s in m for s in searched) for m in clause.text), detector.name  # never stronger
+            assert not clause.text or any(t[1] == searched for t in clause.tests), detector.name

@@ -55,12 +55,33 @@ class Clause:
                   (_SENDER_DECODED, self.sender_decoded), (_SUBJECT, self.subject), (_TITLE, self.title),
                   (_MESSAGE_ID, self.message_id), (_REPORTING_MTA, self.reporting_mta),
                   (_DSN, ("",) if self.dsn else ()), (_TEXT, self.text))  # in test order: cheapest first
+        searched = tuple((kind, _searched(markers) if kind == _TEXT else markers) for kind, markers in fields)
         tests = tuple((kind, markers, all(m.isascii() for m in markers), tuple(m for m in markers if m.isascii()))
-                      for kind, markers in fields if markers)
+                      for kind, markers in searched if markers)
         object.__setattr__(self, "tests", tests)
 
 
 Gate = tuple[Clause, ...]  # open when any clause holds; () is always open
+
+_SHARED_PREFIX = 16  # text markers sharing at least this many leading characters are searched as that prefix
+
+
+def _searched(markers: tuple[str, ...]) -> tuple[str, ...]:
+    """Fewer texts to search that still hit whenever one of `markers` is in a text: long common prefixes
+    instead of the markers that share them, and no marker that holds another one (each search scans the
+    whole text; a hit of the prefix is only a weaker, still necessary, condition)."""
+    merged: list[str] = []
+    for m in sorted(markers):
+        if merged:
+            n = 0
+            last = merged[-1]
+            while n < min(len(last), len(m)) and last[n] == m[n]:
+                n += 1
+            if n >= _SHARED_PREFIX:
+                merged[-1] = last[:n]
+                continue
+        merged.append(m)
+    return tuple(m for m in merged if not any(o != m and o in m for o in merged))
 
 
 def _odd_letters() -> str:
@@ -256,12 +277,24 @@ def compile_gates(gates: Sequence[Gate]) -> tuple[Callable[[Signals], Iterator[i
             expr = f"({expr})"
         return expr
 
+    uses: dict[int, int] = {}
+    for gate in gates:
+        uses[id(gate)] = uses.get(id(gate), 0) + 1
+    shared: dict[int, str] = {}  # a gate several detectors share is computed once, into a local
     for i, gate in enumerate(gates):
         if not gate:
             lines.append(f"    yield {i}")
             continue
-        clauses = [" and ".join(test(*t[:3]) for t in clause.tests) for clause in gate]
-        lines.append(f"    if {' or '.join(f'({c})' for c in clauses)}:")
+        if id(gate) in shared:
+            lines.append(f"    if {shared[id(gate)]}:")
+            lines.append(f"        yield {i}")
+            continue
+        condition = " or ".join(f"({' and '.join(test(*t[:3]) for t in clause.tests)})" for clause in gate)
+        if uses[id(gate)] > 1:
+            shared[id(gate)] = name = f"g{i}"
+            lines.append(f"    {name} = bool({condition})")
+            condition = name
+        lines.append(f"    if {condition}:")
         lines.append(f"        yield {i}")
     source = "\n".join(lines) + "\n"
     namespace: dict[str, object] = dict(consts)
