@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import email
+from email import message_from_bytes
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analyzer import limits
-from analyzer.headers.received import hops_of, parse_received, received_chain, with_delays
+from analyzer.headers.received import _fields, hops_of, parse_received, received_chain, with_delays
 from analyzer.model import Hop
 
 # (header value, expected fields). Fields not named must be None.
@@ -212,3 +216,31 @@ def test_a_zone_of_a_day_or_more_is_no_time(zone: str) -> None:
                          f"Mon, 3 Jun 2024 10:00:05 {zone}")
     assert hop.at is None  # the stdlib cannot read it either; the hop is still read
     assert hop.by_host == "b.example.org" and hop.from_ip == "192.0.2.1"
+
+
+_NAMES = st.sampled_from(["mx.example.net", "MX.Example.NET.", "unknown", "localhost", "by", "From", "id", "with",
+                          "via", "for", "HELO", "ehlo", "a-b.c", "192.0.2.7", "2001:db8::1", "x"])
+_IPS = st.sampled_from(["192.0.2.1", "IPv6:2001:db8::1", "ipv6:2001:DB8::2", "fe80::1%4", "::ffff:192.0.2.9",
+                        "999.1.1.1", "2a01:111:f400:fe0e::62e", "local", " 192.0.2.1 ", "192.0.2.1]:25"])
+_COMMENTS = st.sampled_from(["", " (Postfix)", " (192.0.2.5)", " ([192.0.2.6])", " (8.15.2/8.15.2)", " (x [y])",
+                             " ()", " (host 192.0.2.8)"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(helo=_NAMES, rdns=st.one_of(st.none(), _NAMES), ip=_IPS, by=_NAMES, by_comment=_COMMENTS,
+       proto=st.sampled_from(["ESMTPS", "SMTP", "esmtp", "LMTP", "with", "ESMTPSA"]),
+       hop_id=st.sampled_from(["4CXKTw02Xtz22xZY", "id", "a,b", "15.20.1771.16", "X-1"]),
+       for_=st.sampled_from(["", " for <a@example.org>", " for <>", " for <x>", " for <a@b> junk", " FOR <b@c>"]),
+       date=st.sampled_from(["; Mon, 3 Jun 2024 10:00:05 +0200", "", "; junk"]))
+def test_the_common_form_reads_as_the_tokens_do(helo: str, rdns: str | None, ip: str, by: str, by_comment: str,
+                                                 proto: str, hop_id: str, for_: str, date: str) -> None:
+    inner = f"{rdns} [{ip}]" if rdns is not None else f"[{ip}]"
+    value = f"from {helo} ({inner}) by {by}{by_comment} with {proto} id {hop_id}{for_}{date}"
+    assert _fields(value) == _fields(value, fast=False), value
+
+
+def test_the_common_form_on_every_sample() -> None:
+    paths = sorted(Path(__file__).parent.joinpath("samples").rglob("*.eml"))
+    values = [v for p in paths for v in (message_from_bytes(p.read_bytes()).get_all("Received") or [])]
+    assert len(values) > 100
+    assert all(_fields(v) == _fields(v, fast=False) for v in values)

@@ -80,14 +80,22 @@ def parse_received(value: object) -> Hop:
     return Hop(**_fields(value)[0])
 
 
-def _fields(value: object) -> tuple[dict[str, Any], datetime | None]:
-    """The Hop fields of one header value, and its time (for the delays)."""
+def _fields(value: object, *, fast: bool = True) -> tuple[dict[str, Any], datetime | None]:
+    """The Hop fields of one header value, and its time (for the delays). `fast=False`: tokens always."""
     raw = " ".join(clip(header_str(value), limits.MAX_RECEIVED_CHARS).split())  # unfolded
     head, at = _split_date(raw)
-    clauses = _clauses(head)
-    helo, rdns, from_ip = _from_clause(clauses.get("from", []))
-    by_host, by_ip = _by_clause(clauses.get("by", []))
-    protocol = _words(clauses.get("with", []))
+    common = _common_form(head) if fast else None
+    protocol: str | None
+    hop_id: str | None
+    if common is not None:
+        helo, rdns, from_ip, by_host, by_ip, protocol, hop_id, for_addr = common
+    else:
+        clauses = _clauses(head)
+        helo, rdns, from_ip = _from_clause(clauses.get("from", []))
+        by_host, by_ip = _by_clause(clauses.get("by", []))
+        protocol = _words(clauses.get("with", []))
+        hop_id = _first_value(clauses.get("id", []))
+        for_addr = _for_addr(clauses.get("for", []))
     return {
         "from_host": helo,
         "from_ip": from_ip,
@@ -96,11 +104,48 @@ def _fields(value: object) -> tuple[dict[str, Any], datetime | None]:
         "by_ip": by_ip,
         "protocol": protocol,
         "tls": _tls(raw, protocol),
-        "id": _first_value(clauses.get("id", [])),
-        "for_addr": _for_addr(clauses.get("for", [])),
+        "id": hop_id,
+        "for_addr": for_addr,
         "at": at.isoformat() if at is not None else None,
         "raw": raw,
     }, at
+
+
+# The most common form (Postfix, Sendmail, Gmail, many others), read by one match instead of tokens:
+#   from HELO ([rdns ][ip]) by host[ (comment)] with PROTO id ID[ for <addr>]
+# Each group is what the token reading would see (words without specials, one flat comment each); the
+# fields are computed from them as _from_clause/_by_clause/_first_value compute them (tests/test_received.py
+# compares both on every sample and on generated variants). Anything else goes through the tokens.
+_NAME = r"[A-Za-z0-9][A-Za-z0-9.\-]*"
+_COMMON = lazy(r"from (" + _NAME + r") \((?:(" + _NAME + r") )?\[(?:IPv6:)?([0-9A-Fa-f:.]{2,45})\]\)"
+               r" by (" + _NAME + r")(?: \(([^()]*)\))? with ([A-Za-z0-9][A-Za-z0-9-]*)"
+               r" id ([^\s()\[\];<>\",]+)(?: for <([^<>\s]{0,400})>)?", re.I)
+_NOT_RDNS = frozenset({"helo", "ehlo", "lhlo"})  # "(HELO [ip])" is read as a HELO name by _from_clause
+
+
+def _common_form(head: str) -> tuple[str | None, str | None, str | None, str | None, str | None, str, str,
+                                     str | None] | None:
+    """(helo, rdns, from ip, by host, by ip, protocol, id, for) of a header in the common form, else None."""
+    m = _COMMON.fullmatch(head)
+    if m is None:
+        return None
+    word, rdns_word, literal_ip, by_word, by_comment, protocol, hop_id, for_text = m.groups()
+    if (word.lower() in _KEYWORDS or by_word.lower() in _KEYWORDS or protocol.lower() in _KEYWORDS
+            or hop_id.lower() in _KEYWORDS or (rdns_word is not None and rdns_word.lower() in _NOT_RDNS)):
+        return None  # a keyword where a value stands: the tokens decide
+    ip = _bare_ip(word)
+    name = None if ip else _host(word)
+    from_ip = normalize_ip(literal_ip) or ip
+    rdns = _host(rdns_word) if rdns_word is not None else None
+    by_ip = _bare_ip(by_word)
+    by_host = None if by_ip else _host(by_word)
+    if by_ip is None and by_comment is not None:
+        inner = by_comment.strip()
+        lit = _LITERAL_IP.search(inner)
+        by_ip = normalize_ip(lit.group(1)) if lit else _bare_ip(inner)
+    for_value = (for_text.strip().strip(",") or None) if for_text is not None else None
+    return (name, rdns, from_ip, by_host, by_ip, protocol, hop_id,
+            for_value if for_value and "@" in for_value else None)
 
 
 def received_chain(msg: Message) -> tuple[tuple[Hop, ...], str | None]:
