@@ -12,7 +12,8 @@ It declines (returns None) on what it does not mirror, and the caller then uses 
 the whole message: a lone CR line ending (the stdlib splits lines at CR, CRLF and LF), a first header
 line that is a continuation, a `From ` line after the first header line, a header line starting with a
 colon, a boundary holding a line break, a delivery-status block declaring a multipart or message type,
-nesting deeper than MAX_NESTING. tests/test_fastmime.py proves the trees equal on the corpus, the golden
+nesting deeper than MAX_NESTING; and on any exception (a Message method it calls on a broken header
+raised: the stdlib parser calls the same). tests/test_fastmime.py proves the trees equal on the corpus, the golden
 samples, the demo generator's mail and mutated inputs.
 """
 
@@ -63,8 +64,10 @@ def parse_text(text: str, *, headers_only: bool = False) -> Message | None:
     parser = _Parser(text, headers_only)
     try:
         root, _ = parser.message(0, (), blank=False, digest=False, depth=0)
-    except (_Decline, RecursionError):
+    except _Decline:
         return None
+    except Exception:  # noqa: BLE001 - e.g. the stdlib's get_boundary on a broken RFC 2231 parameter list:
+        return None  # the stdlib parser then meets the same problem, and the caller records it
     if not headers_only and root.get_content_maintype() == "multipart" and not root.is_multipart():
         root.defects.append(errors.MultipartInvariantViolationDefect())
     return root
