@@ -44,6 +44,16 @@ _COMMAND_PATTERNS: tuple[Regex, ...] = (
     lazy(r"(?:error following|for|in response to|in reply to|response to) (RCPT|MAIL|DATA|TEXT|HELO|EHLO)"
                r"(?: TO| FROM)? command\b|\((RCPT|MAIL|DATA|HELO|EHLO)\), with|\bSMTP:(RCPT|MAIL|DATA) host\b", re.I),
 )
+# Each pattern with the lowercase texts one of which its every match holds (a pattern whose texts are all
+# absent is not searched: most diagnostics name no command). Written out for the qmail pattern, whose
+# alternatives are all in one group; derived from the pattern for the others.
+_COMMAND_LITERALS: tuple[tuple[str, ...], ...] = (
+    ("in reply to ",), ("after ",), (">>> ",), ("did not like our ",),
+    ("does not like recipient", "sender was rejected", "my name was rejected", "failed after i sent the message",
+     "failed on data command", "most progress was "),
+    (" command", "), with", "smtp:"),
+)
+_COMMAND_TABLE = tuple(zip(_COMMAND_PATTERNS, _COMMAND_LITERALS, strict=True))
 _COMMAND_NAMES: dict[str, str] = {
     "rcpt to": "RCPT", "rcpt": "RCPT", "mail from": "MAIL", "mail": "MAIL", "data": "DATA", "end of data": "DATA",
     "text": "DATA", ".": "DATA", "sending data block": "DATA", "initial connection": "CONN", "ehlo": "EHLO",
@@ -86,7 +96,14 @@ def find_command(text: str | None) -> str | None:
     if not text:
         return None
     text = text[:8192]
-    for pattern in _COMMAND_PATTERNS:
+    low = text.lower() if text.isascii() else None  # the pre-check holds for ASCII text (re.I folds a few others)
+    for pattern, literals in _COMMAND_TABLE:
+        if low is not None:
+            for literal in literals:
+                if literal in low:
+                    break
+            else:
+                continue
         m = pattern.search(text)
         if m:
             word = next(g for g in m.groups() if g)

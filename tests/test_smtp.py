@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from analyzer.classify.phrases import alternatives, literals_of
 from analyzer.smtp import (
+    _COMMAND_LITERALS,
+    _COMMAND_PATTERNS,
     clean_diagnostic,
     command_name,
     find_command,
@@ -143,3 +148,39 @@ def test_join_reply_lines_keeps_first_code_and_joins_continuations() -> None:
 def test_clean_diagnostic_bounds_a_huge_single_line() -> None:
     out = clean_diagnostic("550 " + "x" * 5_000_000)
     assert out is not None and len(out) <= 4097
+
+
+def _find_command_by_patterns(text: str) -> str | None:
+    """find_command without its literal pre-checks: every pattern searched."""
+    for pattern in _COMMAND_PATTERNS:
+        m = pattern.search(text[:8192])
+        if m:
+            return command_name(next(g for g in m.groups() if g))
+    return None
+
+
+def test_command_literals_follow_the_patterns() -> None:
+    for pattern, literals in zip(_COMMAND_PATTERNS, _COMMAND_LITERALS, strict=True):
+        derived = literals_of([pattern])
+        assert derived is None or literals == derived, pattern.pattern
+    qmail = _COMMAND_PATTERNS[4].pattern
+    assert qmail.startswith("(") and qmail.endswith(")")
+    for alternative in alternatives(qmail[1:-1]):
+        assert any(alternative.lower().startswith(x) for x in _COMMAND_LITERALS[4]), alternative
+
+
+_PIECES = st.sampled_from([
+    "550 5.1.1 user unknown", " (in reply to RCPT TO command)", " IN REPLY TO end of DATA command",
+    " after RCPT TO:<a@b>", "\n>>> DATA", " >>> RCPT To:<x>", " did not like our final DATA:",
+    " does not like recipient.",
+    " Most progress was RCPT TO", " (Error following RCPT command)", " (DATA), with", " SMTP:RCPT host",
+    " for TEXT command",
+    " after initial connection", " \u017fender was rejected", " mY NAME WAS REJECTED", " r\u0131cpt", " x", "\n", " ",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(_PIECES, max_size=8))
+def test_find_command_is_the_patterns_answer(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert find_command(text) == _find_command_by_patterns(text), text
