@@ -8,7 +8,9 @@ Inputs, in a fixed order: every ../shared/corpus/sisimai message, every tests/sa
 first --demo messages of the demo generator's mbox (fixed seed and end date; generated once into --dir),
 the hostile builders of tests/hostile.py, and deterministic mutations of the corpus (truncated, LF line
 ends, seeded byte flips). Each output line is `to_json(analyze(data), source=<input name>)`; a speed change
-must leave every line identical.
+must leave every line identical. bench/diffcheck.py snapshots and re-checks the working tree; this script
+compares two trees side by side, e.g. `git archive HEAD` against HEAD plus one's own changed files while
+others have uncommitted work in the shared tree.
 """
 
 from __future__ import annotations
