@@ -9,17 +9,46 @@ method is the compiled pattern's own (bound, stored in the slot: no extra call o
 
 from __future__ import annotations
 
+import importlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux]+[):]")  # (?x), (?i:...): flags written in the pattern
 _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
+
+
+def _odd_letters() -> str:
+    """Letters that re.I matches to a letter their str.lower() differs from (from re's own case table)."""
+    try:  # CPython's table of the extra case-insensitive matches (re/_casefix.py)
+        extra: dict[int, tuple[int, ...]] = importlib.import_module("re._casefix")._EXTRA_CASES
+    except (ImportError, AttributeError):  # another implementation: every non-ASCII letter is odd
+        return ""
+    letters = {chr(c) for c in extra} | {chr(c) for v in extra.values() for c in v}
+    return "".join(sorted(c for c in letters | {"\u0130", "\u03a3", "\u212a"} if not c.isascii()))
+
+
+_ODD_LETTERS = _odd_letters()
+# A value holding one of these may match a marker under re.I without holding it in lowercase: an ASCII
+# marker only through the first three (U+0130, U+0131, U+017F), any marker through all of them.
+FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f]")
+FOLDS_ODDLY = re.compile("[" + re.escape(_ODD_LETTERS) + "]") if _ODD_LETTERS else re.compile(r"[^\x00-\x7f]")
+
+
+def literal_lower(text: str) -> str | None:
+    """text.lower() for ASCII literal pre-checks, or None when it cannot serve: a lowercase ASCII literal a
+    case-insensitive pattern finds in `text` is in text.lower() unless the text holds U+0130, U+0131 or U+017F
+    (re.I matches them to i and s; str.lower() does not). Non-ASCII text without them serves too."""
+    if text.isascii() or FOLDS_TO_ASCII.search(text) is None:
+        return text.lower()
+    return None
 
 
 class LazyRegex:
     """re.compile(pattern, flags), done when a method is first used."""
 
-    __slots__ = ("findall", "finditer", "flags", "fullmatch", "match", "pattern", "search", "split", "sub", "subn")
+    __slots__ = ("_ascii", "_literals", "findall", "finditer", "flags", "fullmatch", "match", "pattern", "search",
+                 "split", "sub", "subn")
 
     search: Callable[..., re.Match[str] | None]
     match: Callable[..., re.Match[str] | None]
@@ -33,6 +62,16 @@ class LazyRegex:
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
         self.flags = flags
+        self._literals: tuple[str, ...] | bool | None = False  # False: not derived yet
+
+    def literals(self) -> tuple[str, ...] | None:
+        """Lowercase texts one of which every match contains (literals_of), derived once; None when unknown."""
+        if self._literals is False:  # a verbose pattern's text is not its literal text
+            verbose = self.flags & re.VERBOSE or _INLINE_FLAGS.search(self.pattern)
+            literals = None if verbose else literals_of([self])
+            self._ascii = literals is None or all(x.isascii() for x in literals)
+            self._literals = literals
+        return self._literals  # type: ignore[return-value]
 
     def __getattr__(self, name: str) -> Any:
         """Called only while a method's slot is empty: compile, fill every method slot."""
@@ -55,6 +94,124 @@ class LazyRegex:
 Regex = re.Pattern[str] | LazyRegex  # what the analyzer's tables hold
 
 
+def may_match(pattern: Regex, low: str | None) -> bool:
+    """False only when `pattern` cannot match the text whose lowercase is `low` (none of its literals is in it).
+
+    `low` is literal_lower(text) (None: no pre-check, the answer is True). Patterns compiled with
+    re.compile are not pre-checked, nor non-ASCII literals in non-ASCII text.
+    """
+    if low is None or not isinstance(pattern, LazyRegex):
+        return True
+    literals = pattern.literals()
+    if literals is None or (not pattern._ascii and not low.isascii()):
+        return True
+    return any(literal in low for literal in literals)
+
+
 def lazy(pattern: str, flags: int = 0) -> LazyRegex:
     """A regular expression compiled on first use (see the module docstring)."""
     return LazyRegex(pattern, flags)
+
+
+# Literal pre-checks: lowercase text every match of a (lowercase-written, re.I) pattern must contain.
+
+_META = set("()[]{}?*+|^$.")
+_ESCAPED_LITERAL = set(".()[]{}?*+|^$\\/-'\"#&<>:;,=!@%_ ")
+
+
+def required_literal(fragment: str) -> str:
+    """The longest piece of plain text every match of the (lowercase) regex fragment contains; '' if unsure.
+
+    Used as a fast `in` pre-check before the regex runs. Conservative: text inside groups, before an
+    optional quantifier, or in a fragment with a top-level alternation is not counted as required.
+    """
+    runs: list[str] = []
+    run: list[str] = []
+    depth = 0
+    i = 0
+    while i < len(fragment):
+        c = fragment[i]
+        nxt = fragment[i + 1] if i + 1 < len(fragment) else ""
+        if c == "\\" and nxt in _ESCAPED_LITERAL and depth == 0:
+            char, i = nxt, i + 2
+        elif c == "\\":
+            runs.append("".join(run))
+            run, i = [], i + 2
+            continue
+        elif c in "([":
+            depth += 1
+            runs.append("".join(run))
+            run, i = [], i + 1
+            if c == "[":  # skip the class
+                while i < len(fragment) and fragment[i] != "]":
+                    i += 2 if fragment[i] == "\\" else 1
+                depth -= 1
+                i += 1
+            continue
+        elif c == ")":
+            depth -= 1
+            i += 1
+            continue
+        elif c == "|" and depth == 0:
+            return ""
+        elif c in _META or depth > 0:
+            if c in "?*{" and run:
+                run.pop()  # the previous character is optional
+            runs.append("".join(run))
+            run, i = [], i + 1
+            if c == "{":
+                while i < len(fragment) and fragment[i] != "}":
+                    i += 1
+                i += 1
+            continue
+        else:
+            char, i = c, i + 1
+        if (i < len(fragment) and fragment[i] in "?*") or fragment[i:i + 2] == "{0":
+            runs.append("".join(run))
+            run = []
+            continue
+        run.append(char)
+    runs.append("".join(run))
+    return max(runs, key=len) if runs else ""
+
+
+def alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression ('a|b(c|d)' -> ['a', 'b(c|d)'])."""
+    out: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # a class: '|' and ')' inside it are literal
+            i += 1
+            if i < len(pattern) and pattern[i] == "]":
+                i += 1
+            while i < len(pattern) and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:])
+    return out
+
+
+def literals_of(patterns: Sequence[Regex]) -> tuple[str, ...] | None:
+    """Lowercase texts one of which every match of any of the patterns contains (a pre-check on
+    text.lower()), or None when some alternative has no literal text to require."""
+    found: list[str] = []
+    for pattern in patterns:
+        for alternative in alternatives(pattern.pattern):
+            literal = required_literal(alternative).lower()
+            if not literal:
+                return None
+            found.append(literal)
+    return tuple(dict.fromkeys(found))

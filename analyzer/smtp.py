@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from analyzer import limits
-from analyzer.regex import Regex, lazy
+from analyzer.regex import Regex, lazy, literal_lower
 from analyzer.textutil import LINE_SPACE, unfold
 
 # RFC 3463: class.subject.detail, each 1-3 digits; vendors use 3-digit details (5.7.606, 5.1.351).
@@ -96,7 +96,7 @@ def find_command(text: str | None) -> str | None:
     if not text:
         return None
     text = text[:8192]
-    low = text.lower() if text.isascii() else None  # the pre-check holds for ASCII text (re.I folds a few others)
+    low = literal_lower(text)  # None when the pre-check cannot tell (re.I folds a few letters differently)
     for pattern, literals in _COMMAND_TABLE:
         if low is not None:
             for literal in literals:

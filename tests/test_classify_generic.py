@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from analyzer.classify import classify, is_hard
-from analyzer.classify.phrases import PHRASES, TABLE, match, required_literal
+from analyzer.classify.phrases import PHRASES, TABLE, match
 from analyzer.reasons import Reason as R
+from analyzer.regex import required_literal
 
 CASES = [
     # text, status, code, command, expected reason, expected rule prefix

@@ -58,3 +58,37 @@ def test_compiled_on_first_use_only() -> None:
         pass
     else:
         raise AssertionError("re.error expected")
+
+
+def test_literal_pre_checks_never_hide_a_match() -> None:
+    """Every line of every golden sample: a lazy pattern that matches it passes its own literal pre-check."""
+    from pathlib import Path
+
+    from analyzer.regex import may_match
+
+    samples = Path(__file__).parent / "samples"
+    lines = {line.strip() for p in samples.rglob("*.eml")
+             for line in p.read_bytes().decode("utf-8", "replace").splitlines() if line.strip()}
+    lines |= {line for p in samples.rglob("*.json") for line in p.read_text(encoding="utf-8").split('"')}
+    texts = sorted(x for x in lines if x.isascii())
+    patterns = {id(rx): rx for info in pkgutil.walk_packages(analyzer.__path__, "analyzer.")
+                for value in vars(importlib.import_module(info.name)).values() for rx in _lazies(value)}
+    checked = 0
+    for rx in patterns.values():
+        if rx.literals() is None:
+            continue
+        for text in texts:
+            if rx.search(text) is not None:
+                checked += 1
+                assert may_match(rx, text.lower()), (rx.pattern, text)
+    assert checked > 1000
+
+
+def test_may_match() -> None:
+    from analyzer.regex import may_match
+
+    rx = lazy(r"user (?:unknown|not found)", re.I)
+    assert rx.literals() == ("user ",)
+    assert may_match(rx, "550 user unknown") and not may_match(rx, "550 mailbox full")
+    assert may_match(rx, None)  # non-ASCII text: no pre-check
+    assert may_match(re.compile("x"), "y")  # compiled patterns are not pre-checked

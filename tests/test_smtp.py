@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.classify.phrases import alternatives, literals_of
+from analyzer.regex import alternatives, literals_of
 from analyzer.smtp import (
     _COMMAND_LITERALS,
     _COMMAND_PATTERNS,

@@ -32,6 +32,7 @@ from analyzer.classify.providers import provider_of
 from analyzer.classify.rules import Rule
 from analyzer.classify.status_codes import reason_of
 from analyzer.reasons import HARD_REASONS, Reason
+from analyzer.regex import literal_lower, may_match
 
 PROVIDER_RULES: dict[str, tuple[Rule, ...]] = {
     "google": google.RULES,
@@ -61,8 +62,9 @@ class Verdict:
 
 
 def _match(rules: tuple[Rule, ...], text: str, status: str | None, code: str | None) -> tuple[Rule, str] | None:
+    low = literal_lower(text)
     for rule in rules:
-        if not rule.applies(status, code):
+        if not rule.applies(status, code) or not may_match(rule.pattern, low):
             continue
         m = rule.pattern.search(text)
         if m:

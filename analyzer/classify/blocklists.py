@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 
-from analyzer.classify.phrases import literals_of
-from analyzer.regex import Regex, lazy
+from analyzer.regex import Regex, lazy, literal_lower, literals_of
 
 # A DNSBL zone as written in the text, e.g. "zen.spamhaus.org", "b.barracudacentral.org". Labels before
 # the list's domain are bounded as in DNS (63 characters, here 10 of them): linear on a long dotted word.
@@ -51,14 +50,13 @@ def blocklist_of(text: str | None) -> str | None:
     """The block list a refusal names (its zone when given, e.g. 'zen.spamhaus.org'), or None."""
     if not text:
         return None
-    low = text.lower()
-    plain = text.isascii()
-    for m in (_ZONE.finditer(text) if not plain or any(d in low for d in ZONE_DOMAINS) else ()):
+    low = literal_lower(text)  # None: the literal pre-checks cannot tell (see analyzer.regex)
+    for m in (_ZONE.finditer(text) if low is None or any(d in low for d in ZONE_DOMAINS) else ()):
         zone = m.group(1).lower()
         if zone.startswith("www.") or text[max(m.start() - 2, 0): m.start()] == "//":
             continue  # a web page of the list (a lookup URL), not its DNS zone
         return zone
-    if plain and _NAMED_LITERALS is not None and not any(literal in low for literal in _NAMED_LITERALS):
+    if low is not None and _NAMED_LITERALS is not None and not any(literal in low for literal in _NAMED_LITERALS):
         return None
     for name, pattern in _NAMED:
         if pattern.search(text):

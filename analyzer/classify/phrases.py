@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analyzer.reasons import Reason as R
-from analyzer.regex import Regex
+from analyzer.regex import required_literal
 
 PHRASES: dict[R, tuple[str, ...]] = {
     R.MAILBOXFULL: (
@@ -310,66 +309,6 @@ PHRASES: dict[R, tuple[str, ...]] = {
 }
 
 
-_META = set("()[]{}?*+|^$.")
-_ESCAPED_LITERAL = set(".()[]{}?*+|^$\\/-'\"#&<>:;,=!@%_ ")
-
-
-def required_literal(fragment: str) -> str:
-    """The longest piece of plain text every match of the (lowercase) regex fragment contains; '' if unsure.
-
-    Used as a fast `in` pre-check before the regex runs. Conservative: text inside groups, before an
-    optional quantifier, or in a fragment with a top-level alternation is not counted as required.
-    """
-    runs: list[str] = []
-    run: list[str] = []
-    depth = 0
-    i = 0
-    while i < len(fragment):
-        c = fragment[i]
-        nxt = fragment[i + 1] if i + 1 < len(fragment) else ""
-        if c == "\\" and nxt in _ESCAPED_LITERAL and depth == 0:
-            char, i = nxt, i + 2
-        elif c == "\\":
-            runs.append("".join(run))
-            run, i = [], i + 2
-            continue
-        elif c in "([":
-            depth += 1
-            runs.append("".join(run))
-            run, i = [], i + 1
-            if c == "[":  # skip the class
-                while i < len(fragment) and fragment[i] != "]":
-                    i += 2 if fragment[i] == "\\" else 1
-                depth -= 1
-                i += 1
-            continue
-        elif c == ")":
-            depth -= 1
-            i += 1
-            continue
-        elif c == "|" and depth == 0:
-            return ""
-        elif c in _META or depth > 0:
-            if c in "?*{" and run:
-                run.pop()  # the previous character is optional
-            runs.append("".join(run))
-            run, i = [], i + 1
-            if c == "{":
-                while i < len(fragment) and fragment[i] != "}":
-                    i += 1
-                i += 1
-            continue
-        else:
-            char, i = c, i + 1
-        if (i < len(fragment) and fragment[i] in "?*") or fragment[i:i + 2] == "{0":
-            runs.append("".join(run))
-            run = []
-            continue
-        run.append(char)
-    runs.append("".join(run))
-    return max(runs, key=len) if runs else ""
-
-
 @dataclass(frozen=True, slots=True)
 class Phrase:
     """One phrase: a literal pre-check and, unless the phrase is plain text, its regex."""
@@ -420,45 +359,3 @@ def match(reason: R, text: str, lower: str | None = None) -> str | None:
 def _original(text: str, low: str, start: int, end: int) -> str:
     """The matched span in the original letter case (lowercasing kept the length), else lowercase."""
     return text[start:end] if len(text) == len(low) else low[start:end]
-
-
-def alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of a regular expression ('a|b(c|d)' -> ['a', 'b(c|d)'])."""
-    out: list[str] = []
-    depth = 0
-    start = 0
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":  # a class: '|' and ')' inside it are literal
-            i += 1
-            if i < len(pattern) and pattern[i] == "]":
-                i += 1
-            while i < len(pattern) and pattern[i] != "]":
-                i += 2 if pattern[i] == "\\" else 1
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            out.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    out.append(pattern[start:])
-    return out
-
-
-def literals_of(patterns: Sequence[Regex]) -> tuple[str, ...] | None:
-    """Lowercase texts one of which every match of any of the patterns contains (a pre-check on
-    text.lower()), or None when some alternative has no literal text to require."""
-    found: list[str] = []
-    for pattern in patterns:
-        for alternative in alternatives(pattern.pattern):
-            literal = required_literal(alternative).lower()
-            if not literal:
-                return None
-            found.append(literal)
-    return tuple(dict.fromkeys(found))

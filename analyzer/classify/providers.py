@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import re
 
-from analyzer.classify.phrases import literals_of
-from analyzer.regex import Regex, lazy
+from analyzer.regex import Regex, lazy, literal_lower, literals_of
 
 # (provider, pattern over the remote MTA host name), first match wins.
 BY_HOST: tuple[tuple[str, Regex], ...] = (
@@ -84,9 +83,9 @@ _HOSTS, _TEXTS, _DOMAINS = _table(BY_HOST), _table(BY_TEXT), _table(BY_DOMAIN)
 
 def _first(table: Table, text: str) -> str | None:
     """The name of the first entry whose pattern is found in `text`."""
-    low = text.lower() if text.isascii() else None
+    low = literal_lower(text)
     for name, pattern, literals in table:
-        if low is not None and literals is not None:
+        if low is not None and literals is not None and (low.isascii() or all(x.isascii() for x in literals)):
             for literal in literals:
                 if literal in low:
                     break

@@ -14,17 +14,16 @@ checks must be implied by them: weaker than the detector's test, never stronger.
 - a bounded window (`text[:5000]`) gives the whole text (a superset);
 - `re.I` matches a few letters that str.lower() does not produce (U+017F matches "s", U+0131 "i",
   U+1C82 "о", final sigma, ...): a value holding one of them counts as a hit of every marker
-  (`_ODD`), so a gate can only be too open there, never closed wrongly.
+  (`FOLDS_ODDLY`), so a gate can only be too open there, never closed wrongly.
 """
 
 from __future__ import annotations
 
-import importlib
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from analyzer.mime import Parsed
+from analyzer.regex import FOLDS_ODDLY, FOLDS_TO_ASCII
 
 # Kinds of test. The string values (_SENDER.._TEXT) are read once into Signals._values[kind].
 _HEADERS, _FEEDBACK, _DSN, _SENDER, _SENDER_DECODED, _SUBJECT, _TITLE, _MESSAGE_ID, _REPORTING_MTA, _TEXT = range(10)
@@ -84,22 +83,6 @@ def _searched(markers: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(m for m in merged if not any(o != m and o in m for o in merged))
 
 
-def _odd_letters() -> str:
-    """Letters that re.I matches to a letter their str.lower() differs from (from re's own case table)."""
-    try:  # CPython's table of the extra case-insensitive matches (re/_casefix.py)
-        extra: dict[int, tuple[int, ...]] = importlib.import_module("re._casefix")._EXTRA_CASES
-    except (ImportError, AttributeError):  # another implementation: every non-ASCII letter is odd
-        return ""
-    letters = {chr(c) for c in extra} | {chr(c) for v in extra.values() for c in v}
-    return "".join(sorted(c for c in letters | {"\u0130", "\u03a3", "\u212a"} if not c.isascii()))
-
-
-_ODD_LETTERS = _odd_letters()
-# A value holding one of these may match a marker under re.I without holding it in lowercase: an ASCII
-# marker only through the first three (U+0130, U+0131, U+017F), any marker through all of them.
-_ODD_FOR_ASCII = re.compile("[\u0130\u0131\u017f]")
-_ODD = re.compile("[" + re.escape(_ODD_LETTERS) + "]") if _ODD_LETTERS else re.compile(r"[^\x00-\x7f]")
-
 Folded = tuple[str, int]  # (the value lowercased, how sure: ASCII, SURE, ASCII_ONLY or UNSURE)
 # A marker is in the value iff it is in its lowercase: ASCII (an ASCII value: no other marker can be in it),
 # SURE (always), ASCII_ONLY (for ASCII markers), UNSURE (never: any marker may be in it).
@@ -112,9 +95,9 @@ def fold_level(value: str) -> int:
     """How far value.lower() tells which (canonical, lowercase) markers re.I finds in value: ASCII .. UNSURE."""
     if value.isascii():
         return ASCII
-    if _ODD.search(value) is None:
+    if FOLDS_ODDLY.search(value) is None:
         return SURE
-    return UNSURE if _ODD_FOR_ASCII.search(value) else ASCII_ONLY
+    return UNSURE if FOLDS_TO_ASCII.search(value) else ASCII_ONLY
 
 
 def fold(value: str | None, lower: str | None = None) -> Folded:
@@ -240,7 +223,7 @@ def _canonical(c: str) -> bool:
     (not U+017F for "s", U+03C2 for sigma, ...). With such markers, `fold` and `_hit` never miss an re.I match."""
     if c != c.lower():
         return False
-    if c.isascii() or _ODD.search(c) is None:
+    if c.isascii() or FOLDS_ODDLY.search(c) is None:
         return True
     upper = c.upper()
     return len(upper) == 1 and upper.lower() == c

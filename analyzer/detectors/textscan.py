@@ -14,7 +14,7 @@ from analyzer.detectors.base import Found, from_dsn_recipient
 from analyzer.dsn import DsnReport
 from analyzer.mime import Parsed, headers_from_text
 from analyzer.reasons import Reason
-from analyzer.regex import Regex, lazy
+from analyzer.regex import Regex, lazy, literal_lower, may_match
 from analyzer.smtp import find_status, is_unspecific
 
 # An e-mail address, optionally in <>; group 1 is the address (no display names, no comments).
@@ -137,7 +137,10 @@ def _letters(text: str) -> str:
 
 def verdict(rules: Sequence[tuple[str, Reason, Regex]], text: str) -> tuple[Reason, str, str] | None:
     """(reason, rule id, evidence) of the first (id, reason, pattern) rule matching text."""
+    low = literal_lower(text)
     for rule_id, reason, pattern in rules:
+        if not may_match(pattern, low):
+            continue
         m = pattern.search(text)
         if m:
             return reason, rule_id, m.group(0)

@@ -16,7 +16,7 @@ from analyzer.classify.rules import Rule
 from analyzer.detectors.base import Found, from_dsn_recipient
 from analyzer.mime import Parsed
 from analyzer.reasons import Reason
-from analyzer.regex import Regex, lazy
+from analyzer.regex import Regex, lazy, literal_lower, may_match
 from analyzer.smtp import find_command, find_replycode, find_status, normalize_status
 
 # Patterns of the helpers below (module level: a pattern given as text is looked up in re's cache on every call).
@@ -203,8 +203,9 @@ def verdict(rules: Iterable[Rule], text: str | None, status: str | None = None,
         return None
     status = normalize_status(status) or find_status(text)
     code = code or find_replycode(text)
+    low = literal_lower(text)
     for rule in rules:
-        if rule.applies(status, code):
+        if rule.applies(status, code) and may_match(rule.pattern, low):
             m = rule.pattern.search(text)
             if m:
                 return rule.reason, rule.id, m.group(0)
