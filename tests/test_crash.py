@@ -27,6 +27,7 @@ MBOX_MESSAGES = 2500
 REPEATS = 50  # byte-identical copies of earlier messages, appended to the mbox
 MAILDIR = range(2350, 2650)  # 150 also in the mbox, 150 only here
 KILLS = 8
+STEP = 200  # at most this many messages stored per killed run (+ one batch): 8 runs never finish the work
 
 
 def _stored(store: Path) -> int:
@@ -78,12 +79,13 @@ def test_sigkill_at_random_points_then_rerun_stores_everything_exactly_once(tmp_
         batch = str(rng.choice([1, 2, 7, 30, 100]))  # small batches: more kills land inside a transaction
         argv = ndr_argv("scan", "--config", str(cfg), "-q", "--batch-size", batch, "--jobs", str(jobs))
         proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        start = _stored(store)
         if attempt % 2:  # kill after a random delay: during start-up, schema creation or the scan
             deadline = time.monotonic() + rng.uniform(0.05, 2.5)
-            while time.monotonic() < deadline and proc.poll() is None:
+            while time.monotonic() < deadline and proc.poll() is None and _stored(store) < start + STEP:
                 time.sleep(0.005)
         else:  # kill once the store has grown by a random number of messages
-            target = _stored(store) + rng.randint(1, 400)
+            target = start + rng.randint(1, STEP)
             while _stored(store) < target and proc.poll() is None:
                 time.sleep(0.005)
         if proc.poll() is not None:

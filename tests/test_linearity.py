@@ -89,11 +89,11 @@ def _seconds(messages: list[bytes]) -> float:
 def _ratio(make: Callable[[int], list[bytes]]) -> tuple[float, float, float]:
     """(ratio of the filler's time at GROWTH*N and at N, small time, large time); make(0) is the baseline.
 
-    Measured twice when the first ratio is over the bound: a busy machine can slow one measurement,
-    a super-linear path is slow every time.
+    Measured again (up to three times) when a ratio is over the bound: a busy machine can slow one
+    measurement, a super-linear path is slow every time.
     """
     result = (0.0, 0.0, 0.0)
-    for _ in range(2):
+    for _ in range(3):
         base = _seconds(make(0))
         small = _seconds(make(N)) - base
         large = _seconds(make(GROWTH * N)) - base
