@@ -158,7 +158,7 @@ def _cut_containers(data: bytes, defects: list[str]) -> bytes:
     return data
 
 
-USE_FASTMIME = True  # False: the stdlib parser only (bench/diffcheck.py --paths compares the two)
+USE_FASTMIME = True  # False: the stdlib parser only (bench/diffcheck.py paths compares the two)
 
 
 def _message(data: bytes, defects: list[str]) -> Message:
