@@ -204,14 +204,95 @@ def alternatives(pattern: str) -> list[str]:
     return out
 
 
+MAX_VARIANTS = 32  # variants of one alternative that literals_of derives (group alternatives written out)
+
+
+def variants(alternative: str, budget: int = MAX_VARIANTS) -> list[str]:
+    """The alternative with each group of alternatives written out: 'a (?:b|c)d' -> ['a bd', 'a cd'].
+
+    Only plain groups ('(?:' or '('), not quantified, are written out (each match of the alternative is a
+    match of one variant, so a text every match of each variant holds is held by every match), at most
+    `budget` variants; other groups are kept as they are.
+    """
+    depth = 0
+    i = 0
+    while i < len(alternative):
+        c = alternative[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _class_end(alternative, i)
+            continue
+        if c == "(" and depth == 0:
+            end = _group_end(alternative, i)
+            plain = alternative.startswith("(?:", i) or not alternative.startswith("(?", i)
+            quantified = end + 1 < len(alternative) and alternative[end + 1] in "?*+{"
+            if end > 0 and plain and not quantified:
+                inner = alternative[i + (3 if alternative.startswith("(?:", i) else 1): end]
+                choices = alternatives(inner)
+                if len(choices) <= budget:
+                    out: list[str] = []
+                    for choice in choices:
+                        rest = budget // len(choices)
+                        out.extend(variants(alternative[:i] + choice + alternative[end + 1:], rest))
+                    return out
+            i = end + 1 if end > 0 else len(alternative)
+            continue
+        i += 1
+    return [alternative]
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """The index after the character class starting at `start` ('[')."""
+    i = start + 1
+    if i < len(pattern) and pattern[i] == "^":
+        i += 1
+    if i < len(pattern) and pattern[i] == "]":
+        i += 1
+    while i < len(pattern) and pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return i + 1
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """The index of the ')' closing the group opened at `start`, or -1."""
+    depth = 0
+    i = start
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _class_end(pattern, i)
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
 def literals_of(patterns: Sequence[Regex]) -> tuple[str, ...] | None:
     """Lowercase texts one of which every match of any of the patterns contains (a pre-check on
-    text.lower()), or None when some alternative has no literal text to require."""
+    text.lower()), or None when some alternative has no literal text to require. Groups of alternatives
+    are written out first (`variants`): 'user (?:unknown|not found)' -> ('user unknown', 'user not found'); a
+    variant keeps the alternative's own literal when its own is not longer, and a literal holding another one
+    is dropped (the other one is in every text it is in)."""
     found: list[str] = []
     for pattern in patterns:
         for alternative in alternatives(pattern.pattern):
-            literal = required_literal(alternative).lower()
-            if not literal:
-                return None
-            found.append(literal)
-    return tuple(dict.fromkeys(found))
+            whole = required_literal(alternative).lower()  # also in each variant: kept where a variant's is shorter
+            for variant in variants(alternative):
+                literal = required_literal(variant).lower()
+                if len(whole) >= len(literal):
+                    literal = whole
+                if not literal:
+                    return None
+                found.append(literal)
+    unique = dict.fromkeys(found)
+    return tuple(x for x in unique if not any(o != x and o in x for o in unique))  # 'listed' covers 'blacklisted'

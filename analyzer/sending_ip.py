@@ -21,7 +21,7 @@ import re
 
 from analyzer.ipaddr import is_microsoft_internal, is_public, normalize_ip
 from analyzer.model import AntiSpam, AuthResult, Hop, Original
-from analyzer.regex import Regex, lazy
+from analyzer.regex import Regex, lazy, literal_lower, may_match
 
 _IP = r"(?:IPv6:)?([0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{2,41}|(?:\d{1,3}\.){3}\d{1,3})(?![\w:]|\.\d)"
 _PAD = r"(?:\s+\d{1,4})?\s*"  # Gmail pads the bracketed address with spaces and a session number
@@ -84,18 +84,27 @@ def from_diagnostic(diagnostic: str | None, *, remote_mta: str | None = None) ->
     text = diagnostic[:8192]
     if _IP_LIKE.search(text) is None:
         return None
-    receivers = _receiver_ips(text, remote_mta)
+    low = literal_lower(text)  # a pattern none of whose literals is in it is not searched (analyzer.regex)
+    receivers: frozenset[str] | None = None  # read when the first public address is found
     for rule, pattern in DIAGNOSTIC_PATTERNS:
+        if not may_match(pattern, low):
+            continue
         for m in pattern.finditer(text):
             ip = normalize_ip(m.group(1))
-            if ip and ip not in receivers and is_public(ip):
-                return ip, rule
+            if ip and is_public(ip):
+                if receivers is None:
+                    receivers = _receiver_ips(text, remote_mta)
+                if ip not in receivers:
+                    return ip, rule
     reply = _FIRST_REPLY.search(text)
     if reply:
         for m in _ANY_BRACKET_IP.finditer(text, reply.end()):
             ip = normalize_ip(m.group(1))
-            if ip and ip not in receivers and is_public(ip):
-                return ip, "diagnostic.bracket"
+            if ip and is_public(ip):
+                if receivers is None:
+                    receivers = _receiver_ips(text, remote_mta)
+                if ip not in receivers:
+                    return ip, "diagnostic.bracket"
     return None
 
 

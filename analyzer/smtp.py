@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from analyzer import limits
-from analyzer.regex import Regex, lazy, literal_lower
+from analyzer.regex import Regex, lazy, literal_lower, literals_of
 from analyzer.textutil import LINE_SPACE, unfold
 
 # RFC 3463: class.subject.detail, each 1-3 digits; vendors use 3-digit details (5.7.606, 5.1.351).
@@ -45,14 +45,8 @@ _COMMAND_PATTERNS: tuple[Regex, ...] = (
                r"(?: TO| FROM)? command\b|\((RCPT|MAIL|DATA|HELO|EHLO)\), with|\bSMTP:(RCPT|MAIL|DATA) host\b", re.I),
 )
 # Each pattern with the lowercase texts one of which its every match holds (a pattern whose texts are all
-# absent is not searched: most diagnostics name no command). Written out for the qmail pattern, whose
-# alternatives are all in one group; derived from the pattern for the others.
-_COMMAND_LITERALS: tuple[tuple[str, ...], ...] = (
-    ("in reply to ",), ("after ",), (">>> ",), ("did not like our ",),
-    ("does not like recipient", "sender was rejected", "my name was rejected", "failed after i sent the message",
-     "failed on data command", "most progress was "),
-    (" command", "), with", "smtp:"),
-)
+# absent is not searched: most diagnostics name no command), derived from the pattern (analyzer.regex).
+_COMMAND_LITERALS: tuple[tuple[str, ...] | None, ...] = tuple(literals_of([p]) for p in _COMMAND_PATTERNS)
 _COMMAND_TABLE = tuple(zip(_COMMAND_PATTERNS, _COMMAND_LITERALS, strict=True))
 _COMMAND_NAMES: dict[str, str] = {
     "rcpt to": "RCPT", "rcpt": "RCPT", "mail from": "MAIL", "mail": "MAIL", "data": "DATA", "end of data": "DATA",
@@ -98,7 +92,7 @@ def find_command(text: str | None) -> str | None:
     text = text[:8192]
     low = literal_lower(text)  # None when the pre-check cannot tell (re.I folds a few letters differently)
     for pattern, literals in _COMMAND_TABLE:
-        if low is not None:
+        if low is not None and literals is not None:
             for literal in literals:
                 if literal in low:
                     break

@@ -7,9 +7,11 @@ The interplay is the point: "User unknown" answered to RCPT is a missing mailbox
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analyzer.classify import classify, is_hard
-from analyzer.classify.phrases import PHRASES, TABLE, match
+from analyzer.classify.phrases import PHRASES, TABLE, TextPhrases, match, trie_pattern
 from analyzer.reasons import Reason as R
 from analyzer.regex import required_literal
 
@@ -116,3 +118,39 @@ def test_every_phrase_compiles_and_its_literal_is_in_its_own_text() -> None:
 ])
 def test_required_literal(fragment: str, literal: str) -> None:
     assert required_literal(fragment) == literal
+
+
+# The one-pass literal scanner (phrases.TextPhrases) gives match()'s answer for every reason.
+_PHRASE_PIECES = st.sampled_from(
+    [f.replace("\\", "").replace("(?:", "").replace(")?", "").replace(")", "") for frags in PHRASES.values()
+     for f in frags[::7]]
+    + ["550 5.1.1", "<a@example.com>:", " ", "  ", "-", "MAILBOX", "User", "quota", "spam", "\u017fpam", "r\u00e9ponse",
+       "\u0130nvalid", "mailbox full", "full mailbox", "user unknown", "unknown", "x", "."])
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_PHRASE_PIECES, max_size=12), cut=st.integers(min_value=0, max_value=40))
+def test_scanner_gives_the_per_phrase_answer(pieces: list[str], cut: int) -> None:
+    text = " ".join(pieces)[cut:]
+    scanned, looped = TextPhrases(text, scan=True), TextPhrases(text, scan=False)
+    for reason in TABLE:
+        expected = match(reason, text)
+        assert scanned.match(reason) == expected, (reason, text)
+        assert looped.match(reason) == expected, (reason, text)
+
+
+def test_scanner_finds_overlapping_and_nested_literals() -> None:
+    # 'mailbox ' and 'mailbox is full' start at one place, 'is full' inside it: every phrase whose literal is there
+    text = "550 5.2.2 mailbox is full"
+    scanned = TextPhrases(text, scan=True)
+    assert scanned.match(R.MAILBOXFULL) == match(R.MAILBOXFULL, text) == "mailbox is full"
+    assert all(scanned.match(r) == match(r, text) for r in TABLE)
+    assert TextPhrases("", scan=True).match(R.MAILBOXFULL) is None
+
+
+def test_trie_pattern_finds_the_longest_literal_at_each_place() -> None:
+    import re
+
+    rx = re.compile(trie_pattern(sorted(["a.b", "a.bc", "bc", "x(y", "xy"])))
+    assert rx.search("za.bcd").group() == "a.bc"  # type: ignore[union-attr]
+    assert rx.search("x(y").group() == "x(y" and rx.search("azb") is None  # type: ignore[union-attr]

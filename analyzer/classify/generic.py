@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from analyzer.classify.phrases import match
+from analyzer.classify.phrases import TextPhrases
 from analyzer.classify.status_codes import reason_of
 from analyzer.reasons import Reason as R
 
@@ -32,11 +32,17 @@ class Case:
     diagnostic_type: str | None = None  # Diagnostic-Code type, lowercase ("smtp", "x-unix", ...)
     lower: str = ""  # text.lower(), computed once
     memo: dict[R, str | None] = field(default_factory=dict, compare=False)  # phrase results of this case
+    phrases: TextPhrases = field(init=False, compare=False, repr=False)  # the phrase tables over `text`
+    by_status: R | None = field(init=False, compare=False, repr=False)  # reason_of(status), read once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "phrases", TextPhrases(self.text, self.lower or None))
+        object.__setattr__(self, "by_status", reason_of(self.status))
 
     def phrase(self, reason: R) -> str | None:
-        """The text of `reason`'s phrase found in the diagnostic (memoised), or None."""
+        """The text of `reason`'s phrase found in the diagnostic (memoised), or None: phrases.match."""
         if reason not in self.memo:
-            self.memo[reason] = match(reason, self.text, self.lower or self.text.lower()) if self.text else None
+            self.memo[reason] = self.phrases.match(reason)
         return self.memo[reason]
 
 
@@ -55,7 +61,7 @@ def _by_text(reason: R, case: Case) -> Hit | None:
 
 
 def _by_status(reason: R, case: Case) -> Hit | None:
-    return Hit(reason, f"status.{case.status}", case.status) if reason_of(case.status) is reason else None
+    return Hit(reason, f"status.{case.status}", case.status) if case.by_status is reason else None
 
 
 def _status_or_text(reason: R) -> Callable[[Case], Hit | None]:
@@ -73,7 +79,7 @@ def _text_only(reason: R) -> Callable[[Case], Hit | None]:
 
 
 def _mesgtoobig(case: Case) -> Hit | None:
-    if reason_of(case.status) is R.EXCEEDLIMIT:
+    if case.by_status is R.EXCEEDLIMIT:
         return None
     return _by_status(R.MESGTOOBIG, case) or _by_text(R.MESGTOOBIG, case)
 
@@ -83,7 +89,7 @@ _NOT_REALLY_UNKNOWN = (R.NORELAYING, R.BLOCKED, R.MAILBOXFULL, R.HASMOVED, R.REJ
 
 
 def _userunknown(case: Case) -> Hit | None:
-    by_status = reason_of(case.status)
+    by_status = case.by_status
     if by_status is R.SUSPEND:
         return None
     if by_status is R.USERUNKNOWN:
@@ -97,7 +103,7 @@ def _userunknown(case: Case) -> Hit | None:
 
 def _filtered(case: Case) -> Hit | None:
     """'User unknown' answered to DATA (or with no command known) is a recipient-side filter."""
-    by_status = reason_of(case.status)
+    by_status = case.by_status
     if by_status is R.SUSPEND:
         return None
     if by_status is R.FILTERED:
@@ -111,7 +117,7 @@ def _filtered(case: Case) -> Hit | None:
 
 def _rejected(case: Case) -> Hit | None:
     """The envelope sender was refused: a status that says so, or a sender phrase at MAIL/DATA."""
-    by_status = reason_of(case.status)
+    by_status = case.by_status
     if by_status is R.REJECTED:
         return _by_text(R.REJECTED, case) or _by_status(R.REJECTED, case)
     if case.command == "MAIL":
@@ -124,7 +130,7 @@ def _rejected(case: Case) -> Hit | None:
 
 
 def _hostunknown(case: Case) -> Hit | None:
-    if reason_of(case.status) is R.HOSTUNKNOWN:
+    if case.by_status is R.HOSTUNKNOWN:
         if case.phrase(R.NETWORKERROR):
             return None
         return _by_text(R.HOSTUNKNOWN, case) or _by_status(R.HOSTUNKNOWN, case)
@@ -191,7 +197,7 @@ def decide(case: Case) -> Hit | None:
         return Hit(R.REJECTED, "command.mail", case.command)  # refused at MAIL FROM: the envelope sender
     if case.command in ("CONN", "HELO", "EHLO"):
         return Hit(R.BLOCKED, f"command.{case.command.lower()}", case.command)  # refused before any envelope
-    by_status = reason_of(case.status)
+    by_status = case.by_status
     if by_status is not None:
         return Hit(by_status, f"status.{case.status}", case.status)
     return _structural(case)
