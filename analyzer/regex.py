@@ -175,72 +175,18 @@ def required_literal(fragment: str) -> str:
     return max(runs, key=len) if runs else ""
 
 
-def alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of a regular expression ('a|b(c|d)' -> ['a', 'b(c|d)'])."""
-    out: list[str] = []
-    depth = 0
-    start = 0
-    i = 0
+def _syntax(pattern: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """The characters of `pattern` from `start` that are regex syntax: escapes and classes skipped."""
+    i = start
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
             i += 2
-            continue
-        if c == "[":  # a class: '|' and ')' inside it are literal
+        elif c == "[":  # a class: '(', '|' and ')' inside it are literal
+            i = _class_end(pattern, i)
+        else:
+            yield i, c
             i += 1
-            if i < len(pattern) and pattern[i] == "]":
-                i += 1
-            while i < len(pattern) and pattern[i] != "]":
-                i += 2 if pattern[i] == "\\" else 1
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            out.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    out.append(pattern[start:])
-    return out
-
-
-MAX_VARIANTS = 32  # variants of one alternative that literals_of derives (group alternatives written out)
-
-
-def variants(alternative: str, budget: int = MAX_VARIANTS) -> list[str]:
-    """The alternative with each group of alternatives written out: 'a (?:b|c)d' -> ['a bd', 'a cd'].
-
-    Only plain groups ('(?:' or '('), not quantified, are written out (each match of the alternative is a
-    match of one variant, so a text every match of each variant holds is held by every match), at most
-    `budget` variants; other groups are kept as they are.
-    """
-    depth = 0
-    i = 0
-    while i < len(alternative):
-        c = alternative[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            i = _class_end(alternative, i)
-            continue
-        if c == "(" and depth == 0:
-            end = _group_end(alternative, i)
-            plain = alternative.startswith("(?:", i) or not alternative.startswith("(?", i)
-            quantified = end + 1 < len(alternative) and alternative[end + 1] in "?*+{"
-            if end > 0 and plain and not quantified:
-                inner = alternative[i + (3 if alternative.startswith("(?:", i) else 1): end]
-                choices = alternatives(inner)
-                if len(choices) <= budget:
-                    out: list[str] = []
-                    for choice in choices:
-                        rest = budget // len(choices)
-                        out.extend(variants(alternative[:i] + choice + alternative[end + 1:], rest))
-                    return out
-            i = end + 1 if end > 0 else len(alternative)
-            continue
-        i += 1
-    return [alternative]
 
 
 def _class_end(pattern: str, start: int) -> int:
@@ -258,23 +204,60 @@ def _class_end(pattern: str, start: int) -> int:
 def _group_end(pattern: str, start: int) -> int:
     """The index of the ')' closing the group opened at `start`, or -1."""
     depth = 0
-    i = start
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            i = _class_end(pattern, i)
-            continue
+    for i, c in _syntax(pattern, start):
         if c == "(":
             depth += 1
         elif c == ")":
             depth -= 1
             if depth == 0:
                 return i
-        i += 1
     return -1
+
+
+def alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression ('a|b(c|d)' -> ['a', 'b(c|d)'])."""
+    out: list[str] = []
+    depth = 0
+    start = 0
+    for i, c in _syntax(pattern):
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+    out.append(pattern[start:])
+    return out
+
+
+MAX_VARIANTS = 32  # variants of one alternative that literals_of derives (group alternatives written out)
+
+
+def variants(alternative: str, budget: int = MAX_VARIANTS) -> list[str]:
+    """The alternative with each group of alternatives written out: 'a (?:b|c)d' -> ['a bd', 'a cd'].
+
+    Only plain groups ('(?:' or '('), not quantified, are written out (each match of the alternative is a
+    match of one variant, so a text every match of each variant holds is held by every match), at most
+    `budget` variants; other groups are kept as they are.
+    """
+    skip_to = 0
+    for i, c in _syntax(alternative):
+        if i < skip_to or c != "(":
+            continue
+        end = _group_end(alternative, i)
+        if end < 0:
+            break
+        plain = alternative.startswith("(?:", i) or not alternative.startswith("(?", i)
+        quantified = end + 1 < len(alternative) and alternative[end + 1] in "?*+{"
+        if plain and not quantified:
+            choices = alternatives(alternative[i + (3 if alternative.startswith("(?:", i) else 1): end])
+            if len(choices) <= budget:
+                rest = budget // len(choices)
+                head, tail = alternative[:i], alternative[end + 1:]
+                return [v for choice in choices for v in variants(head + choice + tail, rest)]
+        skip_to = end + 1
+    return [alternative]
 
 
 def literals_of(patterns: Sequence[Regex]) -> tuple[str, ...] | None:
