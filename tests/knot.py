@@ -17,7 +17,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,32 +153,9 @@ class KnotServer:
 
 
 @contextlib.contextmanager
-def silent_udp_server() -> Iterator[str]:
-    """A UDP socket on loopback that reads queries and never replies. Yields '127.0.0.1:PORT'."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.settimeout(0.1)
-    stop = threading.Event()
-    received: list[bytes] = []
-
-    def drain() -> None:
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError, OSError):
-                received.append(sock.recvfrom(4096)[0])
-
-    thread = threading.Thread(target=drain, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        sock.close()
-
-
-@contextlib.contextmanager
-def servfail_server() -> Iterator[str]:
-    """A UDP responder on loopback answering SERVFAIL to every query. Yields '127.0.0.1:PORT'."""
+def _udp_server(answer: Callable[[bytes], bytes | None]) -> Iterator[str]:
+    """A UDP socket on loopback whose thread sends `answer(query)` back (nothing when None) until the
+    context ends. Yields '127.0.0.1:PORT'."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))
     sock.settimeout(0.1)
@@ -190,15 +167,10 @@ def servfail_server() -> Iterator[str]:
                 data, peer = sock.recvfrom(4096)
             except (TimeoutError, OSError):
                 continue
-            try:
-                query = dns.message.from_wire(data)
-            except dns.exception.DNSException:
-                continue
-            response = dns.message.make_response(query)
-            response.set_rcode(dns.rcode.SERVFAIL)
-            response.flags |= dns.flags.RA
-            with contextlib.suppress(OSError):
-                sock.sendto(response.to_wire(), peer)
+            reply = answer(data)
+            if reply is not None:
+                with contextlib.suppress(OSError):
+                    sock.sendto(reply, peer)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -208,6 +180,27 @@ def servfail_server() -> Iterator[str]:
         stop.set()
         thread.join(timeout=5)
         sock.close()
+
+
+def silent_udp_server() -> contextlib.AbstractContextManager[str]:
+    """A UDP socket on loopback that reads queries and never replies. Yields '127.0.0.1:PORT'."""
+    return _udp_server(lambda _query: None)
+
+
+def _servfail(data: bytes) -> bytes | None:
+    try:
+        query = dns.message.from_wire(data)
+    except dns.exception.DNSException:
+        return None
+    response = dns.message.make_response(query)
+    response.set_rcode(dns.rcode.SERVFAIL)
+    response.flags |= dns.flags.RA
+    return response.to_wire()
+
+
+def servfail_server() -> contextlib.AbstractContextManager[str]:
+    """A UDP responder on loopback answering SERVFAIL to every query. Yields '127.0.0.1:PORT'."""
+    return _udp_server(_servfail)
 
 
 @pytest.fixture(scope="module")
