@@ -178,12 +178,12 @@ def decode_rfc2047(value: str) -> str:
     return unfold("".join(out))
 
 
-_WS = re.compile(r"\s+")
-
-
 def unfold(value: str) -> str:
-    """Unfold a header value: all runs of whitespace become one space; trimmed."""
-    return _WS.sub(" ", value).strip()
+    r"""Unfold a header value: all runs of whitespace become one space; trimmed.
+
+    str.split() splits at the characters `\s` matches in a str pattern (str.isspace: the same table),
+    so this is re.sub(r"\s+", " ", value).strip(), several times faster (tests/test_textutil.py)."""
+    return " ".join(value.split())
 
 
 _TAG_DROP = re.compile(r"<(script|style|head)\b[^>]{0,500}>.*?</\1\s*>", re.I | re.S)
