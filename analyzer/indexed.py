@@ -15,6 +15,7 @@ directly (see plain_param), with the stdlib's answer.
 
 from __future__ import annotations
 
+from collections.abc import KeysView
 from email._policybase import compat32
 from email.message import Message
 from email.utils import unquote as _unquote
@@ -67,6 +68,10 @@ class IndexedMessage(Message):
             index = (headers, len(headers), table)
             self._ndr_index = index
         return index[2]
+
+    def names(self) -> KeysView[str]:
+        """The header names present, lowercase (the index's keys: no list of names built per call)."""
+        return self._positions().keys()
 
     def get(self, name: str, failobj: Any = None) -> Any:
         headers = self._headers

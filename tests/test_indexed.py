@@ -107,3 +107,20 @@ def test_other_policies_fetch_through_the_policy() -> None:
         msg["Subject"] = "plain ascii"
         assert isinstance(msg.get("Subject"), BaseHeader)
         assert all(isinstance(v, BaseHeader) for v in msg.get_all("X-1", []))
+
+
+def test_names_are_the_lowercase_header_names_also_after_changes() -> None:
+    """names() (the gates' header test) is the set of lowercased names of every part, kept up to date."""
+    files = _files()
+    assert len(files) > 100
+    for path in files:
+        for part in _walk(email.message_from_bytes(path.read_bytes(), _class=IndexedMessage)):
+            assert isinstance(part, IndexedMessage)
+            assert set(part.names()) == {k.lower() for k in part.keys()}, path.name  # noqa: SIM118
+    msg = email.message_from_string("From: a@example.com\nX-Failed-Recipients: b@example.org\n\nbody\n",
+                                    _class=IndexedMessage)
+    assert isinstance(msg, IndexedMessage)
+    assert set(msg.names()) == {"from", "x-failed-recipients"}
+    msg["Auto-Submitted"] = "auto-replied"
+    del msg["From"]
+    assert set(msg.names()) == {"x-failed-recipients", "auto-submitted"}

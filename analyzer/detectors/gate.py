@@ -20,8 +20,10 @@ checks must be implied by them: weaker than the detector's test, never stronger.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
+from analyzer.indexed import IndexedMessage
 from analyzer.mime import Parsed
 from analyzer.regex import FOLDS_ODDLY, FOLDS_TO_ASCII
 
@@ -121,7 +123,7 @@ class Signals:
 
     def __init__(self, p: Parsed) -> None:
         self._p = p
-        self._names: frozenset[str] | None = None
+        self._names: AbstractSet[str] | None = None
         self._values: list[Folded | None] = [None] * (_TEXT + 1)  # per kind of test, from _SENDER to _TEXT
         self._preamble: Folded = _ABSENT
         self._last: Gate = ()  # the last gate answered (neighbours in DETECTORS may share one) and its answer
@@ -140,10 +142,7 @@ class Signals:
         for clause in gate:
             for kind, markers, ascii_markers, ascii_subset in clause.tests:
                 if kind == _HEADERS:
-                    names = self._names
-                    if names is None:
-                        names = self._names = frozenset(name.lower() for name in self._p.msg.keys())  # noqa: SIM118
-                    if names.isdisjoint(markers):
+                    if self.names().isdisjoint(markers):
                         break
                 elif kind == _FEEDBACK:
                     if not self._p.feedback:
@@ -165,10 +164,12 @@ class Signals:
                 return True  # every test of the clause had a hit
         return not gate
 
-    def names(self) -> frozenset[str]:
-        """The message's header names, lowercase."""
+    def names(self) -> AbstractSet[str]:
+        """The message's header names, lowercase (an IndexedMessage's own index: nothing built)."""
         if self._names is None:
-            self._names = frozenset(name.lower() for name in self._p.msg.keys())  # noqa: SIM118 - no decoding
+            msg = self._p.msg
+            self._names = (msg.names() if isinstance(msg, IndexedMessage)
+                           else frozenset(name.lower() for name in msg.keys()))  # noqa: SIM118 - no decoding
         return self._names
 
     def has_dsn(self) -> bool:
