@@ -34,8 +34,10 @@ _HEADER_LINES = re.compile(r"(?:(?:[\041-\071\073-\176]++:|[ \t])[^\n]*+\n)*+")
 _HEADER_START = re.compile(r"[\041-\071\073-\176]+:|[ \t]")  # a last header line without its LF
 _STDLIB_HEADER = re.compile(r"From |[\041-\071\073-\176]*:|[\t ]")  # email.feedparser.headerRE
 # One field: its name, and its value with the spaces after the colon dropped (compat32's
-# header_source_parse: lstrip(' \t') of the first line, the continuation lines appended as they are).
-_FIELD = re.compile(r"([\041-\071\073-\176]+):[ \t]*([^\n]*\n?(?:[ \t][^\n]*\n?)*)")
+# header_source_parse: lstrip(' \t') of the first line, the continuation lines appended as they are),
+# without its last LF (header_source_parse's rstrip('\r\n'): nothing more to strip in text without a CR;
+# with CRLF line ends one CR: a lone CR was declined, and a line of its own would be a blank line).
+_FIELD = re.compile(r"([\041-\071\073-\176]+):[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)\n?")
 # What follows `--boundary` on a boundary line: an optional `--` (the close), blanks, the line's end.
 _SEP_TAIL = re.compile(r"(--)?[ \t]*(?:\r?\n|\Z)")
 
@@ -100,11 +102,12 @@ def _strip_eol(value: str) -> str:
 class _Parser:
     """One parse: the text, the next-occurrence memory of each boundary, and the last message made."""
 
-    __slots__ = ("headers_only", "last", "last_multipart", "n", "seen", "text")
+    __slots__ = ("cr", "headers_only", "last", "last_multipart", "n", "seen", "text")
 
     def __init__(self, text: str, headers_only: bool) -> None:
         self.text = text
         self.n = len(text)
+        self.cr = "\r" in text  # CRLF line ends (or some): header values end with a CR to drop
         self.headers_only = headers_only
         self.last: Message | None = None  # the feed parser's _last: the most recently created message
         self.last_multipart = False  # whether that message is a multipart
@@ -222,8 +225,10 @@ class _Parser:
         if end > pos:
             if text[pos] in " \t":
                 raise _Decline  # FirstHeaderLineIsContinuationDefect
-            msg._headers = [(name, value.rstrip("\r\n"))  # type: ignore[attr-defined]
-                            for name, value in _FIELD.findall(text, pos, end)]
+            fields: list[tuple[str, str]] = _FIELD.findall(text, pos, end)
+            if self.cr:
+                fields = [(name, value[:-1] if value.endswith("\r") else value) for name, value in fields]
+            msg._headers = fields  # type: ignore[attr-defined]
         if end >= eof:
             return end  # the part (or the input) ends after the header lines
         if text[end] == "\n" or text.startswith("\r\n", end):
