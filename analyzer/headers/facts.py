@@ -11,8 +11,10 @@ from analyzer.headers.auth import HEADERS as AUTH_HEADERS
 from analyzer.headers.auth import auth_chain
 from analyzer.headers.received import received_chain
 from analyzer.model import AntiSpam, AuthResult, Hop
+from analyzer.records import fast_init
 
 
+@fast_init  # the same constructor, faster (analyzer.records)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HeaderFacts:
     """The parsed headers of one message (the report itself, or a returned original)."""
