@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzer.classify import classify, is_hard
-from analyzer.classify.phrases import PHRASES, TABLE, TextPhrases, match, trie_pattern
+from analyzer.classify.phrases import PHRASES, TABLE, TextPhrases, match
 from analyzer.reasons import Reason as R
 from analyzer.regex import required_literal
 
@@ -148,9 +148,13 @@ def test_scanner_finds_overlapping_and_nested_literals() -> None:
     assert TextPhrases("", scan=True).match(R.MAILBOXFULL) is None
 
 
-def test_trie_pattern_finds_the_longest_literal_at_each_place() -> None:
-    import re
+def test_scanner_gives_the_per_phrase_answer_on_every_corpus_diagnostic() -> None:
+    from analyzer import analyze
+    from tests.corpus_eval import CORPUS
 
-    rx = re.compile(trie_pattern(sorted(["a.b", "a.bc", "bc", "x(y", "xy"])))
-    assert rx.search("za.bcd").group() == "a.bc"  # type: ignore[union-attr]
-    assert rx.search("x(y").group() == "x(y" and rx.search("azb") is None  # type: ignore[union-attr]
+    texts = [r.diagnostic for path in sorted((CORPUS / "maildir").rglob("*")) if path.is_file()
+             for r in analyze(path.read_bytes()).recipients if r.diagnostic]
+    assert len(texts) > 400
+    for text in texts:
+        scanned, looped = TextPhrases(text, scan=True), TextPhrases(text, scan=False)
+        assert [scanned.match(r) for r in TABLE] == [looped.match(r) for r in TABLE], text

@@ -14,6 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from analyzer.literals import LiteralIndex
 from analyzer.reasons import Reason as R
 from analyzer.regex import required_literal
 
@@ -369,46 +370,21 @@ def _original(text: str, low: str, start: int, end: int) -> str:
 
 # One pass over a text for all the tables, instead of one `in` per phrase and reason (generic.decide asks
 # for a dozen reasons, some 280 phrases, per recipient). A phrase can match only where its literal is in the
-# lowercase text, so a text's candidates are the phrases whose literal it holds: one regular expression, the
-# trie of all literals, finds the longest literal starting at each position where one starts (searched again
-# from the next position: overlapping ones too); every other literal starting there is a prefix of that one
-# (all are prefixes of the text from there). Each literal stands for the phrases whose literal is it or one
-# of its prefixes. `TextPhrases.match` runs a reason's candidates in table order as `match` runs every phrase
-# whose literal it finds: the same first match. The trie's regex compiles in some 40 ms, the time it saves on
-# 1,500 texts: it is built once SCANNER_AFTER texts went through the per-phrase loop (`ndr triage` of a few
-# files never builds it).
-SCANNER_AFTER = 1000
-_SPECIAL = frozenset(".^$*+?{}[]\\|()")  # escaped in the trie's regex
+# lowercase text, so a text's candidates are the phrases whose literal it holds: an Aho-Corasick automaton of
+# all literals (analyzer.literals) finds every literal the text holds in one pass, each standing for the
+# phrases with that literal. `TextPhrases.match` runs a reason's candidates in table order as `match` runs
+# every phrase whose literal it finds: the same first match. The automaton is built on first use (about a
+# millisecond).
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Scanner:
-    """The trie of all literals as one regex, and what each literal stands for."""
+    """All literals in one automaton, and what each literal stands for."""
 
-    pattern: re.Pattern[str]
+    literals: LiteralIndex[tuple[int, ...]]  # literal -> numbers of the phrases with that literal
     phrases: tuple[Phrase, ...]  # every phrase, numbered in TABLE order
     reasons: tuple[R, ...]  # the reason of each phrase number
-    closure: dict[str, tuple[int, ...]]  # literal -> numbers of the phrases whose literal it starts with
     always: tuple[int, ...]  # numbers of the phrases without a literal: candidates in every text
-
-
-def trie_pattern(literals: list[str]) -> str:
-    """A regex matching any of `literals` (non-empty), the longest one where several start at one place."""
-    root: dict[str, dict] = {}  # type: ignore[type-arg]
-    for literal in literals:
-        node = root
-        for c in literal:
-            node = node.setdefault(c, {})
-        node[""] = {}
-
-    def build(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
-        alternatives = [("\\" + c if c in _SPECIAL else c) + build(child) for c, child in node.items() if c]
-        if not alternatives:
-            return ""
-        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-        return "(?:" + body + ")?" if "" in node else body
-
-    return build(root)
 
 
 def _scanner() -> _Scanner:
@@ -423,15 +399,12 @@ def _scanner() -> _Scanner:
                 phrases.append(phrase)
                 reasons.append(reason)
         always = tuple(by_literal.pop("", ()))
-        closure = {literal: tuple(n for end in range(1, len(literal) + 1) for n in by_literal.get(literal[:end], ()))
-                   for literal in by_literal}
-        _SCANNER = _Scanner(pattern=re.compile(trie_pattern(sorted(by_literal))), phrases=tuple(phrases),
-                            reasons=tuple(reasons), closure=closure, always=always)
+        _SCANNER = _Scanner(literals=LiteralIndex((literal, tuple(numbers)) for literal, numbers in by_literal.items()),
+                            phrases=tuple(phrases), reasons=tuple(reasons), always=always)
     return _SCANNER
 
 
 _SCANNER: _Scanner | None = None
-_texts = 0  # texts read by TextPhrases before the scanner was built
 
 
 class TextPhrases:
@@ -439,19 +412,11 @@ class TextPhrases:
 
     __slots__ = ("_found", "_low", "_text")
 
-    def __init__(self, text: str, lower: str | None = None, *, scan: bool | None = None) -> None:
-        """`scan`: use the scanner (True), the per-phrase loop (False), or the scanner once built (None)."""
-        global _texts  # noqa: PLW0603 - a count, for when to build the scanner
+    def __init__(self, text: str, lower: str | None = None, *, scan: bool = True) -> None:
+        """`scan`: use the scanner (True) or the per-phrase loop (False: what tests compare it with)."""
         self._text = text
         self._low = lower
-        self._found: dict[R, list[int]] | None = None
-        if scan is None:
-            scan = _SCANNER is not None
-            if not scan:
-                _texts += 1
-                scan = _texts > SCANNER_AFTER
-        if not scan:
-            self._found = _LOOP
+        self._found: dict[R, list[int]] | None = None if scan else _LOOP
 
     def match(self, reason: R) -> str | None:
         """match(reason, text): the same answer."""
@@ -482,15 +447,9 @@ _LOOP: dict[R, list[int]] = {}  # TextPhrases._found of a text read by the per-p
 
 def _present(scanner: _Scanner, low: str) -> dict[R, list[int]]:
     """Per reason, the numbers of its phrases whose literal is in `low`, in table order."""
-    literals: set[str] = set()
-    search = scanner.pattern.search
-    m = search(low)
-    while m is not None:
-        literals.add(m.group())
-        m = search(low, m.start() + 1)
     numbers = set(scanner.always)
-    for literal in literals:
-        numbers.update(scanner.closure[literal])
+    for found in scanner.literals.values(low):
+        numbers.update(found)
     out: dict[R, list[int]] = {}
     reasons = scanner.reasons
     for number in sorted(numbers):
