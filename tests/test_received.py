@@ -12,8 +12,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzer import limits
-from analyzer.headers.received import _fields, hops_of, parse_received, received_chain, with_delays
+from analyzer.headers.lexer import comment_inner
+from analyzer.headers.received import (
+    _HELO_ASSIGN,
+    _HELO_FIRST,
+    _HELO_IN_COMMENT,
+    _LITERAL_IP,
+    _NAME_THEN_LITERAL,
+    _clauses,
+    _clauses_slow,
+    _fields,
+    hops_of,
+    parse_received,
+    received_chain,
+    with_delays,
+)
 from analyzer.model import Hop
+from tests.corpus_eval import CORPUS
 
 # (header value, expected fields). Fields not named must be None.
 CASES: list[tuple[str, dict[str, Any]]] = [
@@ -244,3 +259,67 @@ def test_the_common_form_on_every_sample() -> None:
     values = [v for p in paths for v in (message_from_bytes(p.read_bytes()).get_all("Received") or [])]
     assert len(values) > 100
     assert all(_fields(v) == _fields(v, fast=False) for v in values)
+
+
+# Pieces of Received headers: keywords in any case, words, comments (flat, nested, unbalanced), literals,
+# addresses, quotes, semicolons, stray brackets.
+_FLAT = ["from", "FROM", "By", "by", "via", "with", "WITH", "id", "iD", "for", "For", "host", "mx.example.net",
+         "ESMTPS", "(Postfix)", "(from x by y)", "[192.0.2.1]", "[IPv6:2001:db8::1]:25", "<a@example.org>", '"q w"',
+         ";", "fróm", "İd", "\u212aby", "x;y", "(helo=x)"]
+# Stray openers only: a stray closer (")", "]", ">") is a word to the one-findall reading but skipped by the
+# careful loop (a known difference, no sample or corpus header has one where it matters).
+_STRAY = ["(a (nested) b)", "(open", '"open', "[", "<", "("]
+_PIECES = st.one_of(st.lists(st.sampled_from(_FLAT), max_size=40), st.lists(st.sampled_from(_FLAT + _STRAY),
+                                                                             max_size=30))
+
+
+def _sample_heads() -> list[str]:
+    paths = sorted(Path(__file__).parent.joinpath("samples").rglob("*.eml"))
+    if CORPUS.exists():
+        paths += sorted(p for p in (CORPUS / "maildir").rglob("*") if p.is_file())
+    values = [v for p in paths for v in (message_from_bytes(p.read_bytes()).get_all("Received") or [])]
+    return [" ".join(str(v).split()).rpartition(";")[0] or " ".join(str(v).split()) for v in values]
+
+
+@settings(max_examples=600, deadline=None)
+@given(pieces=_PIECES, sep=st.sampled_from([" ", "", "  "]))
+def test_clauses_are_the_careful_loops(pieces: list[str], sep: str) -> None:
+    """The one-findall reading of the clauses gives what the token-by-token loop gives."""
+    head = sep.join(pieces)
+    assert _clauses(head) == _clauses_slow(head), head
+
+
+def test_clauses_on_every_sample_and_corpus_header() -> None:
+    heads = _sample_heads()
+    assert len(heads) > 100
+    assert all(_clauses(head) == _clauses_slow(head) for head in heads)
+
+
+_COMMENT_TEXT = st.text(alphabet=st.sampled_from(list("heloHELO =[]x.:1İ\u212a\u017f ")), max_size=20)
+
+
+@settings(max_examples=500, deadline=None)
+@given(inner=st.one_of(_COMMENT_TEXT, st.sampled_from(["HELO x", "ehlo [192.0.2.1]", "x helo=y", "a [192.0.2.1]",
+                                                        "İELO x", "lhlo y"])))
+def test_comment_pre_checks_hide_no_match(inner: str) -> None:
+    _assert_pre_checks(inner)
+
+
+def test_comment_pre_checks_on_every_sample_and_corpus_comment() -> None:
+    inners = [comment_inner(c) for h in _sample_heads() for c in _comments(h)]
+    assert len(inners) > 100
+    for inner in inners:
+        _assert_pre_checks(inner)
+
+
+def _comments(head: str) -> list[str]:
+    return [text for tokens in _clauses_slow(head).values() for kind, text in tokens if kind == "comment"]
+
+
+def _assert_pre_checks(inner: str) -> None:
+    if _HELO_IN_COMMENT.match(inner):
+        assert inner[:1] in _HELO_FIRST or not inner[:1].isascii(), inner
+    if _HELO_ASSIGN.search(inner):
+        assert "=" in inner, inner
+    if _LITERAL_IP.search(inner) or _NAME_THEN_LITERAL.match(inner):
+        assert "[" in inner, inner

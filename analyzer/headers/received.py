@@ -56,6 +56,7 @@ _BARE_IP = lazy(r"^(?:IPv6:)?([0-9A-Fa-f:.]{2,45}(?:%[\w.-]{1,20})?)$", re.I)
 _NAME_THEN_LITERAL = lazy(r"([^\s\[\]()=]+)\s*\[")  # "(rdns [ip])", "(localhost [local])"
 _HELO_IN_COMMENT = lazy(r"^(?:HELO|EHLO|LHLO)\s+([^\s()]+)", re.I)
 _HELO_ASSIGN = lazy(r"\bhelo=([^\s()\]]+)", re.I)
+_HELO_FIRST = "HhEeLl"  # the first letters of HELO, EHLO, LHLO (an empty comment too: "" is in it)
 _TLS = lazy(r"\b(?:TLS[ _-]?v?1(?:[._](?P<minor>[0-3]))?|(?P<ssl>SSLv3))\b", re.I)
 _TLS_WORD = lazy(r"\bTLS\b")  # "(TLS)" after Microsoft SMTP Server, "over TLS secured channel"
 _TLS_PROTOCOL = lazy(r"^(?:E?SMTPS|ESMTPSA|UTF8SMTPS|UTF8SMTPSA|LMTPS)$", re.I)
@@ -141,7 +142,7 @@ def _common_form(head: str) -> tuple[str | None, str | None, str | None, str | N
     by_host = None if by_ip else _host(by_word)
     if by_ip is None and by_comment is not None:
         inner = by_comment.strip()
-        lit = _LITERAL_IP.search(inner)
+        lit = _LITERAL_IP.search(inner) if "[" in inner else None
         by_ip = normalize_ip(lit.group(1)) if lit else _bare_ip(inner)
     for_value = (for_text.strip().strip(",") or None) if for_text is not None else None
     return (name, rdns, from_ip, by_host, by_ip, protocol, hop_id,
@@ -346,13 +347,16 @@ def _from_clause(tokens: list[Token]) -> tuple[str | None, str | None, str | Non
             comment_ip = comment_ip or _ip_of_literal(text)
         elif kind == "comment":
             inner = comment_inner(text)
-            helo_m = _HELO_IN_COMMENT.match(inner) or _HELO_ASSIGN.search(inner)
+            # each pattern behind a character it needs (a first letter re.I can match, "=", "[")
+            helo_m = ((_HELO_IN_COMMENT.match(inner) if inner[:1] in _HELO_FIRST or not inner[:1].isascii() else None)
+                      or (_HELO_ASSIGN.search(inner) if "=" in inner else None))
             if helo_m:
                 helo = helo or _host(helo_m.group(1))
-            lit = _LITERAL_IP.search(inner)
+            bracket = "[" in inner
+            lit = _LITERAL_IP.search(inner) if bracket else None
             if lit:
                 comment_ip = comment_ip or normalize_ip(lit.group(1))
-            named = _NAME_THEN_LITERAL.match(inner)
+            named = _NAME_THEN_LITERAL.match(inner) if bracket else None
             if named and rdns is None and not helo_m:
                 rdns = _host(named.group(1).rpartition("@")[2])
             if not lit and not named and not helo_m:
@@ -384,7 +388,7 @@ def _by_clause(tokens: list[Token]) -> tuple[str | None, str | None]:
             break
         if kind == "comment":
             inner = comment_inner(text)
-            lit = _LITERAL_IP.search(inner)
+            lit = _LITERAL_IP.search(inner) if "[" in inner else None
             ip = normalize_ip(lit.group(1)) if lit else _bare_ip(inner)
         elif kind == "literal":
             ip = _ip_of_literal(text)
