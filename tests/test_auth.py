@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import email
+from pathlib import Path
 
 import pytest
 
 from analyzer import limits
-from analyzer.headers.auth import auth_chain, parse_auth_header
+from analyzer.headers.auth import HEADERS, auth_chain, parse_auth_header
+from analyzer.textutil import header_str
 
 AR, ARC, SPF = "authentication-results", "arc-authentication-results", "received-spf"
 
@@ -117,3 +119,18 @@ def test_chain_is_bounded() -> None:
 def test_results_per_header_are_bounded() -> None:
     value = "mx.example.org; " + "; ".join(f"x-m{i}=pass" for i in range(200))
     assert len(parse_auth_header(AR, value)) == limits.MAX_AUTH_RESULTS
+
+
+def test_chain_reads_the_values_items_gives() -> None:
+    """auth_chain fetches only the authentication headers' values: the ones msg.items() gives (8-bit too)."""
+    paths = sorted((Path(__file__).parent / "samples").rglob("*.eml"))
+    eight_bit = (b"Authentication-Results: mx.example.org; spf=pass (caf\xc3\xa9 \xe9) smtp.mailfrom=example.net\r\n"
+                 b"Received-SPF: pass (\xff) client-ip=192.0.2.1;\r\nSubject: x\r\n\r\nbody\r\n")
+    messages = [email.message_from_bytes(p.read_bytes()) for p in paths] + [email.message_from_bytes(eight_bit)]
+    with_auth = 0
+    for msg in messages:
+        expected = [r for k, v in msg.items() if k.lower() in HEADERS
+                    for r in parse_auth_header(k.lower(), header_str(v))]
+        assert list(auth_chain(msg)[0]) == expected
+        with_auth += bool(expected)
+    assert with_auth >= 6

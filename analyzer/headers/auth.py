@@ -40,11 +40,12 @@ def auth_chain(msg: Message) -> tuple[tuple[AuthResult, ...], str | None]:
     """
     headers: list[tuple[str, str]] = []
     extra = 0
-    for name, value in msg.items():
+    fetch = msg.policy.header_fetch_parse
+    for name, raw in msg.raw_items():  # msg.items() without fetching every other header's value
         key = name.lower()
         if key in HEADERS:
             if len(headers) < limits.MAX_AUTH_HEADERS:
-                headers.append((key, header_str(value)))
+                headers.append((key, header_str(fetch(name, raw))))
             else:
                 extra += 1
     out: list[AuthResult] = []

@@ -29,10 +29,10 @@ def read_headers(msg: Message) -> HeaderFacts:
     """Parse the Received, authentication and anti-spam headers of `msg`. Never raises on mail."""
     has = msg.__contains__  # by name, any case (an index lookup on the analyzer's messages)
     hops, hop_defect = received_chain(msg) if has("received") else ((), None)
-    auth, auth_defect = auth_chain(msg) if any(has(h) for h in AUTH_HEADERS) else ((), None)
+    auth, auth_defect = auth_chain(msg) if any(map(has, AUTH_HEADERS)) else ((), None)
     return HeaderFacts(
         hops=hops,
         auth=auth,
-        antispam=antispam_of(msg) if any(has(h) for h in ANTISPAM_HEADERS) else None,
+        antispam=antispam_of(msg) if any(map(has, ANTISPAM_HEADERS)) else None,
         defects=tuple(d for d in (hop_defect, auth_defect) if d),
     )
