@@ -46,6 +46,9 @@ class Parsed:
     original_is_headers_only: bool = False  # True for text/rfc822-headers
     defects: list[str] = field(default_factory=list)
     truncated: bool = False  # the input was longer than limits.MAX_MESSAGE_BYTES
+    # What detectors derive from this message and share (e.g. office365.is_exchange_ndr, asked by office365
+    # and exchange2007): computed once per message, keyed by the deriving function's name.
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
     _headers: dict[str, str | None] = field(default_factory=dict)
     _text: str | None = None
     _lower: str | None = None

@@ -139,3 +139,28 @@ def test_forwarded_text_only_ndr_is_read() -> None:
         ("a@example.net", "5.7.1", "550", "authfailure"),
         ("b@example.org", "5.1.10", "550", "userunknown")]
     assert a.original is not None and a.original.subject == "Hello"
+
+
+def test_the_callers_lowercase_and_the_memo_give_the_same_answers() -> None:
+    """has_layout/parse with the message's lowercase text, and is_exchange_ndr answered once per message (Parsed.memo),
+    on every input of the gate test (corpus, samples, demo, hostile, disguised): the answers computed afresh."""
+    from analyzer.detectors import exchange_text
+    from analyzer.detectors.office365 import _is_exchange_ndr, is_exchange_ndr
+    from analyzer.mime import parse as parse_message
+    from tests.test_detector_gates import inputs
+
+    seen = 0
+    for name, data in inputs():
+        p = parse_message(data)
+        layout = exchange_text.has_layout(p.text)
+        assert exchange_text.has_layout(p.text, p.lower) == layout, name
+        fresh = _is_exchange_ndr(parse_message(data))
+        assert is_exchange_ndr(p) == fresh and is_exchange_ndr(p) == fresh, name
+        if layout or fresh:
+            seen += 1
+            a, b = parse(p.text), parse(p.text, p.lower)
+            assert (a.recipients, a.reporting_mta, a.delayed, a.new_layout) == (
+                b.recipients, b.reporting_mta, b.delayed, b.new_layout), name
+            assert (a.original is None) == (b.original is None), name
+            assert a.original is None or b.original is None or a.original.items() == b.original.items(), name
+    assert seen > 50

@@ -170,10 +170,11 @@ LAYOUT_WORDS = ("administrat", "diagnost", "beheerder", "email admins", "e-mail-
                  "администратор", "status code", "statuscode")
 
 
-def has_layout(text: str) -> bool:
-    """True when the text carries an Exchange admin section (either layout, any known language)."""
+def has_layout(text: str, lower: str | None = None) -> bool:
+    """True when the text carries an Exchange admin section (either layout, any known language).
+    `lower`: text.lower(), when the caller has it."""
     head = text[:20000]
-    low = head.lower()
+    low = lower if lower is not None and len(text) <= 20000 else head.lower()
     if not any(w in low for w in LAYOUT_WORDS):
         return False
     return bool(ADMIN_LINE.search(head, low) or MORE_INFO_LINE.search(head, low))
@@ -190,10 +191,11 @@ class ExchangeText:
     new_layout: bool = False
 
 
-def parse(text: str) -> ExchangeText:
-    """Read an Exchange NDR's text (either layout). Never raises; unknown text gives empty results."""
+def parse(text: str, lower: str | None = None) -> ExchangeText:
+    """Read an Exchange NDR's text (either layout). Never raises; unknown text gives empty results.
+    `lower`: text.lower(), when the caller has it."""
     out = ExchangeText(delayed=any_literal(text[:3000], DELAYED_WORDS, DELAYED))
-    low = text.lower()
+    low = text.lower() if lower is None else lower
     orig = ORIGINAL_LINE.search(text, low)
     body = text[: label_start(text, orig.start())] if orig else text
     if orig:

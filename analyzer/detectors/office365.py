@@ -41,10 +41,18 @@ EXO_HEADERS = ("X-MS-Exchange-CrossTenant-OriginalArrivalTime", "X-MS-Exchange-C
 
 
 def is_exchange_ndr(p: Parsed) -> bool:
-    """An NDR written by Exchange (Online or on-premises): its header, subject or text layout say so."""
+    """An NDR written by Exchange (Online or on-premises): its header, subject or text layout say so.
+    Asked by office365 and exchange2007 of one message: answered once (Parsed.memo)."""
+    known = p.memo.get("is_exchange_ndr")
+    if known is None:
+        known = p.memo["is_exchange_ndr"] = _is_exchange_ndr(p)
+    return known is True
+
+
+def _is_exchange_ndr(p: Parsed) -> bool:
     if "X-MS-Exchange-Message-Is-Ndr" in p.msg:
         return True
-    if exchange_text.has_layout(p.text):
+    if exchange_text.has_layout(p.text, p.lower):
         return True
     return bool(SUBJECT.match(p.header("Subject") or "") and exchange_text.GENERATING_LINE.search(p.text[:20000]))
 
@@ -64,7 +72,7 @@ def is_exchange_online(p: Parsed) -> bool:
 
 def read(p: Parsed, reporter: str) -> Detection | None:
     """The Detection of an Exchange NDR (shared by office365 and exchange2007)."""
-    ex = exchange_text.parse(p.text)
+    ex = exchange_text.parse(p.text, p.lower)
     dsn = dsn_founds(p)
     founds = combine(dsn, ex.recipients)
     if not founds:
