@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from analyzer.analyze import _OPEN_GATES, _detect
 from analyzer.detectors import DETECTORS
-from analyzer.detectors.gate import ASCII, ASCII_ONLY, SURE, UNSURE, Clause, Signals, _hit, fold
+from analyzer.detectors.gate import ASCII, ASCII_ONLY, SURE, UNSURE, Clause, Signals, _hit, compile_gates, fold
 from analyzer.mime import Parsed, parse
 from tests import hostile
 
@@ -121,6 +121,22 @@ def test_a_clause_needs_every_field() -> None:
     assert s.opens((Clause(sender=("nobody",)), Clause(subject=("returned mail",))))
     assert not s.opens((Clause(headers=("x-failed-recipients",)),))
     assert s.opens(())
+
+
+def test_a_dsn_field_clause_opens_on_that_per_message_field() -> None:
+    report = (b"From: mailer-daemon@example.net\nContent-Type: multipart/report; report-type=delivery-status;"
+              b" boundary=b\n\n--b\nContent-Type: text/plain\n\nfailed\n--b\nContent-Type: message/delivery-status\n\n"
+              b"Reporting-MTA: dns; mx.example.net\nX-Yandex-Queue-ID: 1\n\nFinal-Recipient: rfc822; a@example.org\n"
+              b"Action: failed\nStatus: 5.1.1\n\n--b--\n")
+    gates = [(Clause(dsn_fields=("x-yandex-queue-id",)),), (Clause(dsn_fields=("x-postfix-queue-id",)),),
+             (Clause(dsn=True, dsn_fields=("reporting-mta", "other")),)]
+    expected = [True, False, True]
+    for data, answers in ((report, expected), (report.replace(b"X-Yandex", b"X-Other"), [False, False, True]),
+                          (b"Subject: no report\n\ntext\n", [False, False, False])):
+        s = Signals(parse(data))
+        assert [s.opens(g) for g in gates] == answers
+        compiled, _ = compile_gates(gates)
+        assert list(compiled(Signals(parse(data)))) == [i for i, a in enumerate(answers) if a]
 
 
 # Letters whose case-insensitive matching str.lower() does not follow (U+017F, U+0131, U+0130, Kelvin, final

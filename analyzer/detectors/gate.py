@@ -29,6 +29,7 @@ from analyzer.regex import FOLDS_ODDLY, FOLDS_TO_ASCII
 
 # Kinds of test. The string values (_SENDER.._TEXT) are read once into Signals._values[kind].
 _HEADERS, _FEEDBACK, _DSN, _SENDER, _SENDER_DECODED, _SUBJECT, _TITLE, _MESSAGE_ID, _REPORTING_MTA, _TEXT = range(10)
+_DSN_FIELDS = 10  # a set test, as _HEADERS (no string value)
 Test = tuple[int, tuple[str, ...], bool, tuple[str, ...]]  # (kind, markers, all markers ASCII, the ASCII markers)
 
 
@@ -45,17 +46,19 @@ class Clause:
     reporting_mta: tuple[str, ...] = ()  # in Parsed.dsn.reporting_mta, lowercased
     text: tuple[str, ...] = ()  # in Parsed.lower (or in a multipart preamble, vendor_text.report_text)
     dsn: bool = False  # a delivery-status part with recipients (Parsed.dsn)
+    dsn_fields: tuple[str, ...] = ()  # one of these per-message fields is in it (Parsed.dsn.message_fields names)
     feedback: bool = False  # a feedback-report part (Parsed.feedback)
     tests: tuple[Test, ...] = field(init=False, repr=False, compare=False)  # the fields above, in test order
 
     def __post_init__(self) -> None:
         for markers in (self.sender, self.sender_decoded, self.subject, self.title, self.message_id,
-                        self.reporting_mta, self.text):
+                        self.reporting_mta, self.text, self.dsn_fields):
             check_markers(markers)
         fields = ((_HEADERS, self.headers), (_FEEDBACK, ("",) if self.feedback else ()), (_SENDER, self.sender),
                   (_SENDER_DECODED, self.sender_decoded), (_SUBJECT, self.subject), (_TITLE, self.title),
                   (_MESSAGE_ID, self.message_id), (_REPORTING_MTA, self.reporting_mta),
-                  (_DSN, ("",) if self.dsn else ()), (_TEXT, self.text))  # in test order: cheapest first
+                  (_DSN, ("",) if self.dsn else ()), (_DSN_FIELDS, self.dsn_fields),
+                  (_TEXT, self.text))  # in test order: cheapest first
         searched = tuple((kind, _searched(markers) if kind == _TEXT else markers) for kind, markers in fields)
         tests = tuple((kind, markers, all(m.isascii() for m in markers), tuple(m for m in markers if m.isascii()))
                       for kind, markers in searched if markers)
@@ -151,6 +154,9 @@ class Signals:
                     dsn = self._p.dsn
                     if dsn is None or not dsn.recipients:
                         break
+                elif kind == _DSN_FIELDS:
+                    if self.dsn_field_names().isdisjoint(markers):
+                        break
                 else:
                     low, sure = values[kind] or self._read(kind)
                     if sure <= SURE or (sure == ASCII_ONLY and ascii_markers):  # else the lowercase cannot tell
@@ -171,6 +177,11 @@ class Signals:
             self._names = (msg.names() if isinstance(msg, IndexedMessage)
                            else frozenset(name.lower() for name in msg.keys()))  # noqa: SIM118 - no decoding
         return self._names
+
+    def dsn_field_names(self) -> frozenset[str]:
+        """The names of the delivery-status part's per-message fields (lowercase)."""
+        dsn = self._p.dsn
+        return frozenset(name for name, _ in dsn.message_fields) if dsn is not None else frozenset()
 
     def has_dsn(self) -> bool:
         """A delivery-status part with recipients."""
@@ -250,6 +261,9 @@ def compile_gates(gates: Sequence[Gate]) -> tuple[Callable[[Signals], Iterator[i
             return "bool(p.feedback)"
         if kind == _DSN:
             return "s.has_dsn()"
+        if kind == _DSN_FIELDS:
+            consts[f"D{len(consts)}"] = frozenset(markers)
+            return f"not s.dsn_field_names().isdisjoint(D{len(consts) - 1})"
         var = f"{'a' if ascii_markers else 'n'}{kind}"
         flag = "True" if ascii_markers else "False"
         found = " or ".join(f"{m!r} in x" for m in markers)

@@ -41,11 +41,20 @@ def _is_aol(p: Parsed) -> bool:
 def _is_apple(p: Parsed) -> bool:
     return bool(_APPLE.search(_where(p))) and "mailer-daemon" in (p.header("From") or "").lower()
 
-# detect(): DSN recipients.
-GATE: Gate = (Clause(dsn=True),)
+# detect(): DSN recipients, and the test's words in the decoded From or the Reporting-MTA (each pattern's
+# match holds one of them; `_where` joins the two with a space, which no match holds), or its field/header.
+_YANDEX_WORDS = ("yandex.",)
+_AOL_WORDS = ("aol.com", "aim.com")
+_APPLE_WORDS = ("icloud.com", "me.com", "mac.com", "apple.com")
+YANDEX_GATE: Gate = (Clause(dsn=True, sender_decoded=_YANDEX_WORDS), Clause(dsn=True, reporting_mta=_YANDEX_WORDS),
+                     Clause(dsn=True, dsn_fields=("x-yandex-queue-id",)))
+AOL_GATE: Gate = (Clause(dsn=True, headers=("x-aol-ip",)), Clause(dsn=True, sender_decoded=_AOL_WORDS),
+                  Clause(dsn=True, reporting_mta=_AOL_WORDS))
+APPLE_GATE: Gate = (Clause(dsn=True, sender_decoded=_APPLE_WORDS),  # and "mailer-daemon" in the decoded From
+                    Clause(dsn=True, sender_decoded=("mailer-daemon",), reporting_mta=_APPLE_WORDS))
 
 
-def _reader(name: str, test: Callable[[Parsed], bool]) -> Detector:
+def _reader(name: str, test: Callable[[Parsed], bool], gate: Gate) -> Detector:
     def detect(p: Parsed) -> Detection | None:
         if p.dsn is None or not p.dsn.recipients or not test(p):
             return None
@@ -55,9 +64,9 @@ def _reader(name: str, test: Callable[[Parsed], bool]) -> Detector:
                          reporting_mta=dsn.reporting_mta, received_from_mta=dsn.received_from_mta,
                          arrival_date=dsn.arrival_date)
 
-    return Detector(name, detect, GATE)
+    return Detector(name, detect, gate)
 
 
-YANDEX = _reader("yandex", _is_yandex)
-AOL = _reader("aol", _is_aol)
-APPLE = _reader("apple", _is_apple)
+YANDEX = _reader("yandex", _is_yandex, YANDEX_GATE)
+AOL = _reader("aol", _is_aol, AOL_GATE)
+APPLE = _reader("apple", _is_apple, APPLE_GATE)
