@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analyzer.records import fast_init
 from analyzer.regex import lazy
 from analyzer.textutil import unfold
 
@@ -26,6 +27,7 @@ RECIPIENT_FIELDS = frozenset(
 )
 
 
+@fast_init  # the same constructor, faster (analyzer.records)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DsnRecipient:
     """One per-recipient block, values unfolded; types (rfc822; dns; smtp;) split off."""
@@ -42,6 +44,7 @@ class DsnRecipient:
     fields: tuple[tuple[str, str], ...] = ()  # every field of the block, lowercased names, in order
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DsnReport:
     """A parsed message/delivery-status part."""

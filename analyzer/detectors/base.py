@@ -11,8 +11,10 @@ from analyzer.dsn import DsnRecipient
 from analyzer.mime import Parsed
 from analyzer.model import Kind
 from analyzer.reasons import Reason
+from analyzer.records import fast_init
 
 
+@fast_init  # the same constructor, faster (analyzer.records)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Found:
     """One recipient as a detector read it. Empty fields are filled from the DSN part, if any."""
@@ -35,6 +37,7 @@ class Found:
     command: str | None = None  # SMTP command the refusal answered: CONN HELO EHLO MAIL RCPT DATA ... (smtp.COMMANDS)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Detection:
     """A detector's reading of a message."""
