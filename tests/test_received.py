@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import re
 from email import message_from_bytes
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,11 @@ from analyzer.headers.received import (
     _HELO_IN_COMMENT,
     _LITERAL_IP,
     _NAME_THEN_LITERAL,
+    _TLS,
     _clauses,
     _clauses_slow,
     _fields,
+    _first_tls,
     hops_of,
     parse_received,
     received_chain,
@@ -323,3 +326,27 @@ def _assert_pre_checks(inner: str) -> None:
         assert "=" in inner, inner
     if _LITERAL_IP.search(inner) or _NAME_THEN_LITERAL.match(inner):
         assert "[" in inner, inner
+
+
+def _same_match(a: re.Match[str] | None, b: re.Match[str] | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and a.span() == b.span()
+                                         and a.groups() == b.groups())
+
+
+_TLS_TEXT = st.text(alphabet=st.sampled_from(list("tTlLsSvV13 _-.x(=,\u017f\u0130\u0131\u212a\u00e9")), max_size=30)
+
+
+@settings(max_examples=800, deadline=None)
+@given(raw=st.one_of(_TLS_TEXT, st.builds(lambda a, b: a + " TLS " + b, _TLS_TEXT, _TLS_TEXT)))
+def test_first_tls_is_the_whole_search(raw: str) -> None:
+    assert _same_match(_first_tls(raw), _TLS.search(raw)), raw
+
+
+def test_first_tls_on_every_sample_and_corpus_header() -> None:
+    paths = sorted(Path(__file__).parent.joinpath("samples").rglob("*.eml"))
+    if CORPUS.exists():
+        paths += sorted(p for p in (CORPUS / "maildir").rglob("*") if p.is_file())
+    raws = [" ".join(str(v).split()) for p in paths for v in (message_from_bytes(p.read_bytes()).get_all("Received")
+                                                                or [])]
+    assert sum(_TLS.search(r) is not None for r in raws) > 50
+    assert all(_same_match(_first_tls(r), _TLS.search(r)) for r in raws)

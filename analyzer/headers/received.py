@@ -34,7 +34,7 @@ from analyzer import limits
 from analyzer.headers.lexer import comment_end, comment_inner
 from analyzer.ipaddr import normalize_ip
 from analyzer.model import Hop
-from analyzer.regex import lazy
+from analyzer.regex import lazy, literal_lower
 from analyzer.textutil import clip, header_str
 
 _KEYWORDS = frozenset({"from", "by", "via", "with", "id", "for"})
@@ -424,7 +424,7 @@ def _for_addr(tokens: list[Token]) -> str | None:
 
 
 def _tls(raw: str, protocol: str | None) -> str | None:
-    m = _TLS.search(raw) if "TLS" in raw or "tls" in raw or "SSLv3" in raw else None
+    m = _first_tls(raw) if "TLS" in raw or "tls" in raw or "SSLv3" in raw else None
     if m:
         if m.group("ssl"):
             return "SSLv3"
@@ -432,6 +432,19 @@ def _tls(raw: str, protocol: str | None) -> str | None:
     if (protocol and _TLS_PROTOCOL.match(protocol)) or (m is None and "TLS" in raw and _TLS_WORD.search(raw)):
         return "TLS"
     return None
+
+
+def _first_tls(raw: str) -> re.Match[str] | None:
+    """_TLS.search(raw), started where the first match can start: at the first "tls" or "sslv3" of the
+    lowercased text (re.I matches no other letters to these when literal_lower can serve). A search of a
+    whole header tried the case-insensitive alternation at every character: 8 us on a 270-character one."""
+    low = literal_lower(raw)
+    if low is None:
+        return _TLS.search(raw)
+    found = [i for i in (low.find("tls"), low.find("sslv3")) if i >= 0]
+    if not found:
+        return None
+    return _TLS.search(raw, max(min(found) - 1, 0))  # one character before: \b reads it
 
 
 def _ip_of_literal(text: str) -> str | None:
