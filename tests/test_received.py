@@ -248,7 +248,10 @@ _COMMENTS = st.sampled_from(["", " (Postfix)", " (192.0.2.5)", " ([192.0.2.6])",
 @given(helo=_NAMES, rdns=st.one_of(st.none(), _NAMES), ip=_IPS, by=_NAMES, by_comment=_COMMENTS,
        proto=st.sampled_from(["ESMTPS", "SMTP", "esmtp", "LMTP", "with", "ESMTPSA"]),
        hop_id=st.sampled_from(["4CXKTw02Xtz22xZY", "id", "a,b", "15.20.1771.16", "X-1"]),
-       for_=st.sampled_from(["", " for <a@example.org>", " for <>", " for <x>", " for <a@b> junk", " FOR <b@c>"]),
+       for_=st.sampled_from(["", " for <a@example.org>", " for <>", " for <x>", " for <a@b> junk", " FOR <b@c>",
+                             " for <a@example.org> (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256)",
+                             " (using TLSv1.2 with cipher x; by y)", " for <a@b> (from x) (y)", " for <a@b> (",
+                             " for <a@b> ()"]),
        date=st.sampled_from(["; Mon, 3 Jun 2024 10:00:05 +0200", "", "; junk"]))
 def test_the_common_form_reads_as_the_tokens_do(helo: str, rdns: str | None, ip: str, by: str, by_comment: str,
                                                  proto: str, hop_id: str, for_: str, date: str) -> None:

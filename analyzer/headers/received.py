@@ -113,14 +113,15 @@ def _fields(value: object, *, fast: bool = True) -> tuple[dict[str, Any], dateti
 
 
 # The most common form (Postfix, Sendmail, Gmail, many others), read by one match instead of tokens:
-#   from HELO ([rdns ][ip]) by host[ (comment)] with PROTO id ID[ for <addr>]
+#   from HELO ([rdns ][ip]) by host[ (comment)] with PROTO id ID[ for <addr>][ (comment)]
+# (the last comment: Gmail's "(version=TLS1_3 cipher=...)", a token after the value its clause reads)
 # Each group is what the token reading would see (words without specials, one flat comment each); the
 # fields are computed from them as _from_clause/_by_clause/_first_value compute them (tests/test_received.py
 # compares both on every sample and on generated variants). Anything else goes through the tokens.
 _NAME = r"[A-Za-z0-9][A-Za-z0-9.\-]*"
 _COMMON = lazy(r"from (" + _NAME + r") \((?:(" + _NAME + r") )?\[(?:IPv6:)?([0-9A-Fa-f:.]{2,45})\]\)"
                r" by (" + _NAME + r")(?: \(([^()]*)\))? with ([A-Za-z0-9][A-Za-z0-9-]*)"
-               r" id ([^\s()\[\];<>\",]+)(?: for <([^<>\s]{0,400})>)?", re.I)
+               r" id ([^\s()\[\];<>\",]+)(?: for <([^<>\s]{0,400})>)?(?: \([^()]*\))?", re.I)
 _NOT_RDNS = frozenset({"helo", "ehlo", "lhlo"})  # "(HELO [ip])" is read as a HELO name by _from_clause
 
 
