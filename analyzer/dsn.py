@@ -91,8 +91,10 @@ def split_type(value: str | None) -> tuple[str | None, str | None]:
     if value is None:
         return None, None
     head, sep, rest = value.partition(";")
-    if sep and head.strip() and " " not in head.strip() and len(head.strip()) <= 20:
-        return head.strip().lower(), rest.strip() or None
+    if sep:
+        kind = head.strip()
+        if kind and " " not in kind and len(kind) <= 20:
+            return kind.lower(), rest.strip() or None
     return None, value.strip() or None
 
 
@@ -101,13 +103,13 @@ def mta_name(value: str | None) -> str | None:
     name = split_type(value)[1]
     if not name:
         return None
-    host = name.split("(", 1)[0].split()[0] if name.split("(", 1)[0].split() else ""
-    return host.rstrip(".;,") or None
+    words = name.split("(", 1)[0].split()
+    return words[0].rstrip(".;,") or None if words else None
 
 
 def _value(fields: dict[str, str], name: str) -> str | None:
     v = fields.get(name)
-    return v.strip() if v and v.strip() else None
+    return (v.strip() or None) if v else None
 
 
 def parse_dsn(text: str) -> DsnReport | None:
@@ -135,15 +137,13 @@ def parse_dsn(text: str) -> DsnReport | None:
 
 
 def _recipient(block: list[tuple[str, str]]) -> DsnRecipient:
-    f: dict[str, str] = {}
-    for name, value in block:
-        f.setdefault(name, value)  # first occurrence wins
+    f = dict(reversed(block))  # the first occurrence of a name wins
     dtype, diag = split_type(_value(f, "diagnostic-code"))
     final = split_type(_value(f, "final-recipient"))[1] or split_type(_value(f, "x-actual-recipient"))[1]
     return DsnRecipient(
         final_recipient=final,
         original_recipient=split_type(_value(f, "original-recipient"))[1],
-        action=(_value(f, "action") or "").lower().split()[0] if _value(f, "action") else None,
+        action=action.lower().split()[0] if (action := _value(f, "action")) else None,
         status=_value(f, "status"),
         remote_mta=mta_name(_value(f, "remote-mta")),
         diagnostic_type=dtype,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from analyzer.dsn import field_blocks, mta_name, parse_dsn, split_type
+from analyzer.dsn import RECIPIENT_FIELDS, DsnRecipient, DsnReport, field_blocks, mta_name, parse_dsn, split_type
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -89,3 +91,87 @@ def test_parse_dsn_x_actual_recipient_stands_in_for_final_recipient() -> None:
     report = parse_dsn("Reporting-MTA: dns; mx.example.org\n\nX-Actual-Recipient: rfc822; a@example.net\n"
                        "Action: failed\nStatus: 5.0.0\n")
     assert report is not None and report.recipients[0].final_recipient == "a@example.net"
+
+
+# parse_dsn's helpers as first written (each value stripped again, names split twice): the reference of the
+# leaner ones.
+def _split_type_ref(value: str | None) -> tuple[str | None, str | None]:
+    if value is None:
+        return None, None
+    head, sep, rest = value.partition(";")
+    if sep and head.strip() and " " not in head.strip() and len(head.strip()) <= 20:
+        return head.strip().lower(), rest.strip() or None
+    return None, value.strip() or None
+
+
+def _mta_name_ref(value: str | None) -> str | None:
+    name = _split_type_ref(value)[1]
+    if not name:
+        return None
+    host = name.split("(", 1)[0].split()[0] if name.split("(", 1)[0].split() else ""
+    return host.rstrip(".;,") or None
+
+
+def _value_ref(fields: dict[str, str], name: str) -> str | None:
+    v = fields.get(name)
+    return v.strip() if v and v.strip() else None
+
+
+def _recipient_ref(block: list[tuple[str, str]]) -> DsnRecipient:
+    f: dict[str, str] = {}
+    for name, value in block:
+        f.setdefault(name, value)
+    dtype, diag = _split_type_ref(_value_ref(f, "diagnostic-code"))
+    final = (_split_type_ref(_value_ref(f, "final-recipient"))[1]
+             or _split_type_ref(_value_ref(f, "x-actual-recipient"))[1])
+    return DsnRecipient(
+        final_recipient=final, original_recipient=_split_type_ref(_value_ref(f, "original-recipient"))[1],
+        action=(_value_ref(f, "action") or "").lower().split()[0] if _value_ref(f, "action") else None,
+        status=_value_ref(f, "status"), remote_mta=_mta_name_ref(_value_ref(f, "remote-mta")), diagnostic_type=dtype,
+        diagnostic=diag, last_attempt=_value_ref(f, "last-attempt-date"),
+        will_retry_until=_value_ref(f, "will-retry-until"), fields=tuple(block))
+
+
+def _parse_dsn_ref(text: str) -> DsnReport | None:
+    message_fields: list[tuple[str, str]] = []
+    recipients: list[DsnRecipient] = []
+    for block in field_blocks(text):
+        names = {n for n, _ in block}
+        if names & RECIPIENT_FIELDS and ("final-recipient" in names or "original-recipient" in names
+                                         or "action" in names or "status" in names):
+            recipients.append(_recipient_ref(block))
+        else:
+            message_fields.extend(block)
+    if not recipients and not message_fields:
+        return None
+    mf = dict(message_fields)
+    return DsnReport(reporting_mta=_mta_name_ref(_value_ref(mf, "reporting-mta")),
+                     received_from_mta=_mta_name_ref(_value_ref(mf, "received-from-mta")),
+                     arrival_date=_value_ref(mf, "arrival-date"), message_fields=tuple(message_fields),
+                     recipients=tuple(recipients))
+
+
+_PIECES = st.sampled_from([
+    "Final-Recipient:", "Original-Recipient:", "X-Actual-Recipient:", "Action:", "Status:", "Remote-MTA:",
+    "Diagnostic-Code:", "Reporting-MTA:", "Received-From-MTA:", "Arrival-Date:", "Last-Attempt-Date:", " ", "  ",
+    "\t", "\n", "\n\n", ";", "; ", "rfc822", "RFC822;", "dns;", "smtp; 550 5.1.1 user unknown", "a@example.com",
+    "mx.example.net", "(TCP|192.0.2.1|25)", "(", ".", ",", "failed", "Delayed (retry)", "5.1.1", "x" * 25, "\u00a0",
+])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_parse_dsn_gives_the_first_written_answers(text: str) -> None:
+    assert parse_dsn(text) == _parse_dsn_ref(text)
+    for value in (text, None):
+        assert split_type(value) == _split_type_ref(value) and mta_name(value) == _mta_name_ref(value)
+
+
+def test_parse_dsn_gives_the_first_written_answers_on_every_corpus_report() -> None:
+    from analyzer.mime import parse
+    from tests.corpus_eval import CORPUS
+
+    reports = [t for path in sorted((CORPUS / "maildir").rglob("*")) if path.is_file()
+               for t in parse(path.read_bytes()).report]
+    assert len(reports) > 200
+    assert [parse_dsn(t) for t in reports] == [_parse_dsn_ref(t) for t in reports]
