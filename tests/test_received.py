@@ -260,6 +260,25 @@ def test_the_common_form_reads_as_the_tokens_do(helo: str, rdns: str | None, ip:
     assert _fields(value) == _fields(value, fast=False), value
 
 
+_EX_COMMENTS = st.sampled_from(["(2603:10a6:20b:3f1::ab)", "(10.167.242.133)", "(192.0.2.5)", "([192.0.2.6])",
+                                "(HELO x.example.com)", "(helo=y)", "(x [203.0.113.9])", "()", "(by for with)",
+                                "(2a01:111:f400:7e1b::204, 2603:1096:4:a2::1)", "(a; b)"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(host=_NAMES, from_comment=_EX_COMMENTS, by=_NAMES, by_comment=_EX_COMMENTS,
+       server=st.sampled_from([" (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384)", "",
+                               " (TLS)", " (x (y) z)"]),
+       hop_id=st.sampled_from(["15.20.7633.37", "id", "for", "a,b", "X-1"]),
+       via=st.sampled_from(["", " via Frontend Transport", " via Mailbox Transport", " via for x@example.org",
+                            " via", " via  Frontend", " VIA Frontend Transport"]),
+       date=st.sampled_from(["; Mon, 3 Jun 2024 10:00:05 +0000", ""]))
+def test_the_exchange_form_reads_as_the_tokens_do(host: str, from_comment: str, by: str, by_comment: str,
+                                                   server: str, hop_id: str, via: str, date: str) -> None:
+    value = f"from {host} {from_comment} by {by} {by_comment} with Microsoft SMTP Server{server} id {hop_id}{via}{date}"
+    assert _fields(value) == _fields(value, fast=False), value
+
+
 def test_the_common_form_on_every_sample() -> None:
     paths = sorted(Path(__file__).parent.joinpath("samples").rglob("*.eml"))
     values = [v for p in paths for v in (message_from_bytes(p.read_bytes()).get_all("Received") or [])]

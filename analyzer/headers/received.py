@@ -85,7 +85,7 @@ def _fields(value: object, *, fast: bool = True) -> tuple[dict[str, Any], dateti
     """The Hop fields of one header value, and its time (for the delays). `fast=False`: tokens always."""
     raw = " ".join(clip(header_str(value), limits.MAX_RECEIVED_CHARS).split())  # unfolded
     head, at = _split_date(raw)
-    common = _common_form(head) if fast else None
+    common = (_common_form(head) or _exchange_form(head)) if fast else None
     protocol: str | None
     hop_id: str | None
     if common is not None:
@@ -148,6 +148,28 @@ def _common_form(head: str) -> tuple[str | None, str | None, str | None, str | N
     for_value = (for_text.strip().strip(",") or None) if for_text is not None else None
     return (name, rdns, from_ip, by_host, by_ip, protocol, hop_id,
             for_value if for_value and "@" in for_value else None)
+
+
+# Exchange / Exchange Online between its own servers (every hop inside Microsoft 365, ndr-texts.md 3.4):
+#   from HOST (comment) by HOST (comment) with Microsoft SMTP Server[ (comment)] id ID[ via WORDS]
+# The clauses split by one match; each clause is read from the tokens the tokenizer would give it, by
+# _from_clause and _by_clause themselves (tests/test_received.py compares with the tokens as for _COMMON).
+_EXCHANGE = lazy(r"from (" + _NAME + r") (\([^()]*\)) by (" + _NAME + r") (\([^()]*\))"
+                 r" with (Microsoft SMTP Server)(?: \([^()]*\))? id ([^\s()\[\];<>\",]+)(?: via ([A-Za-z ]*))?")
+
+
+def _exchange_form(head: str) -> tuple[str | None, str | None, str | None, str | None, str | None, str, str,
+                                       None] | None:
+    """(helo, rdns, from ip, by host, by ip, protocol, id, None) of a header in the Exchange form, else None."""
+    m = _EXCHANGE.fullmatch(head) if " with Microsoft SMTP Server" in head else None
+    if m is None:
+        return None
+    word, from_comment, by_word, by_comment, protocol, hop_id, via = m.groups()
+    if any(w.lower() in _KEYWORDS for w in (word, by_word, hop_id, *(via or "").split())):
+        return None  # a keyword where a value stands: the tokens decide
+    helo, rdns, from_ip = _from_clause([("word", word), ("comment", from_comment)])
+    by_host, by_ip = _by_clause([("word", by_word), ("comment", by_comment)])
+    return helo, rdns, from_ip, by_host, by_ip, protocol, hop_id, None
 
 
 def received_chain(msg: Message) -> tuple[tuple[Hop, ...], str | None]:
