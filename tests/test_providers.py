@@ -10,6 +10,8 @@ import importlib
 import pkgutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import analyzer.classify as classify_pkg
 from analyzer.classify import PROVIDER_RULES, classify
@@ -206,3 +208,28 @@ def test_every_registered_provider_is_recognised() -> None:
 
     known = {n for n, _ in BY_HOST} | {n for n, _ in BY_TEXT} | {n for n, _ in BY_DOMAIN}
     assert set(PROVIDER_RULES) <= known
+
+
+# The providers' tables searched behind their texts found in one pass (providers._first) give the answer of every
+# pattern tried in order.
+def _first_by_every_pattern(entries: tuple[tuple[str, object], ...], text: str) -> str | None:
+    return next((name for name, pattern in entries if pattern.search(text)), None)  # type: ignore[attr-defined]
+
+
+_PROVIDER_PIECES = st.sampled_from([
+    "mx.google.com", "gsmtp", " - gsmtp", "GSMTP", "protection.outlook.com", "(S3150)", "RESOLVER.ADR.", "[TSS04]",
+    "yahoodns.net", "icloud.com", "OFR_999", "LPN007_510", "mwinf5c1", "AUP#CXBL", "AUP#In-1000",
+    "support.google.com/mail", "qq.com", "cox.net", "rr.com", "charter.net", "spectrum.net/support", "me.com",
+    "mail.ru", "yandex.ru", "gmx.net", "web.de", "zohomail.eu", "amazonses.com", "pphosted.com", "\u017f", "\u0130",
+    "\u212a", "K", "s", "i", " ", ".", "-", "550 5.7.1", "x", "\u00e9", "hotmail.com", "outlook.fr", "laposte.net",
+])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_PROVIDER_PIECES, max_size=10).map("".join))
+def test_table_pre_checks_hide_no_match(text: str) -> None:
+    from analyzer.classify import providers
+
+    for table, entries in ((providers._HOSTS, providers.BY_HOST), (providers._TEXTS, providers.BY_TEXT),
+                           (providers._DOMAINS, providers.BY_DOMAIN)):
+        assert providers._first(table, text) == _first_by_every_pattern(entries, text), text

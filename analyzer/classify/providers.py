@@ -12,7 +12,9 @@ and their error references cited in each provider's rule table.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from analyzer.literals import LiteralIndex
 from analyzer.regex import Regex, lazy, literal_lower, literals_of
 
 # (provider, pattern over the remote MTA host name), first match wins.
@@ -70,27 +72,43 @@ BY_DOMAIN: tuple[tuple[str, Regex], ...] = (
 
 
 # Per pattern, texts one of which every match contains (lowercase): a pattern whose texts are all absent is not
-# run (for ASCII text only: re.I also folds a few non-ASCII letters, e.g. the Kelvin sign and long s).
-Table = tuple[tuple[str, Regex, tuple[str, ...] | None], ...]
+# run (for ASCII text only when a text is not ASCII: re.I also folds a few non-ASCII letters, e.g. the Kelvin
+# sign and long s). The texts of a whole table are found in one pass (analyzer.literals).
 
 
-def _table(entries: tuple[tuple[str, Regex], ...]) -> Table:
-    return tuple((name, pattern, literals_of([pattern])) for name, pattern in entries)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Table:
+    """A table's entries (name, pattern, its texts or None, whether those are all ASCII), and its texts' index."""
+
+    entries: tuple[tuple[str, Regex, tuple[str, ...] | None, bool], ...]
+    index: LiteralIndex[tuple[int, ...]]  # text -> the numbers of the entries with that text
+
+
+def _table(entries: tuple[tuple[str, Regex], ...]) -> _Table:
+    rows = []
+    numbers: dict[str, list[int]] = {}
+    for n, (name, pattern) in enumerate(entries):
+        literals = literals_of([pattern])
+        rows.append((name, pattern, literals, literals is None or all(x.isascii() for x in literals)))
+        for literal in literals or ():
+            numbers.setdefault(literal, []).append(n)
+    return _Table(entries=tuple(rows), index=LiteralIndex((x, tuple(ns)) for x, ns in numbers.items()))
 
 
 _HOSTS, _TEXTS, _DOMAINS = _table(BY_HOST), _table(BY_TEXT), _table(BY_DOMAIN)
 
 
-def _first(table: Table, text: str) -> str | None:
+def _first(table: _Table, text: str) -> str | None:
     """The name of the first entry whose pattern is found in `text`."""
     low = literal_lower(text)
-    for name, pattern, literals in table:
-        if low is not None and literals is not None and (low.isascii() or all(x.isascii() for x in literals)):
-            for literal in literals:
-                if literal in low:
-                    break
-            else:
-                continue
+    present: set[int] = set()
+    if low is not None:
+        for found in table.index.values(low):
+            present.update(found)
+    ascii_text = low is not None and low.isascii()
+    for n, (name, pattern, literals, ascii_literals) in enumerate(table.entries):
+        if low is not None and literals is not None and (ascii_text or ascii_literals) and n not in present:
+            continue  # none of its texts is in the text
         if pattern.search(text):
             return name
     return None
