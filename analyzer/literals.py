@@ -34,6 +34,12 @@ class LiteralIndex(Generic[T]):
         if self._automaton is not None:
             automaton.make_automaton()
 
+    def holds_any(self, text: str) -> bool:
+        """Whether one of the literals is in `text` (the pass stops at the first)."""
+        if self._automaton is None or not text:
+            return False
+        return next(self._automaton.iter(text), None) is not None
+
     def values(self, text: str) -> list[T]:
         """The value of each literal occurrence in `text` (a literal found twice is listed twice)."""
         if self._automaton is None or not text:

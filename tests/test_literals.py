@@ -27,6 +27,7 @@ def test_overlapping_and_nested_literals_are_all_found() -> None:
 
 def test_no_literals_and_bad_literals() -> None:
     assert LiteralIndex[str](()).values("anything") == []
+    assert not LiteralIndex[str](()).holds_any("anything") and not LiteralIndex([("a", 1)]).holds_any("")
     with pytest.raises(ValueError, match="empty"):
         LiteralIndex([("", 1)])
     with pytest.raises(ValueError, match="twice"):
@@ -42,3 +43,4 @@ _CHARS = st.sampled_from(["a", "b", " ", "\u00e9", "\udce9", "\U0001f600", "."])
 def test_the_literals_found_are_those_in_the_text(literals: list[str], text: str) -> None:
     index = LiteralIndex((literal, literal) for literal in literals)
     assert found(index, text) == {literal for literal in literals if literal in text}
+    assert index.holds_any(text) == any(literal in text for literal in literals)

@@ -233,3 +233,28 @@ def test_table_pre_checks_hide_no_match(text: str) -> None:
     for table, entries in ((providers._HOSTS, providers.BY_HOST), (providers._TEXTS, providers.BY_TEXT),
                            (providers._DOMAINS, providers.BY_DOMAIN)):
         assert providers._first(table, text) == _first_by_every_pattern(entries, text), text
+
+
+def _blocklist_by_every_pattern(text: str) -> str | None:
+    """blocklist_of without its pre-checks."""
+    from analyzer.classify import blocklists
+
+    for m in blocklists._ZONE.finditer(text):
+        zone = m.group(1).lower()
+        if not (zone.startswith("www.") or text[max(m.start() - 2, 0): m.start()] == "//"):
+            return zone
+    return next((name for name, pattern in blocklists._NAMED if pattern.search(text)), None)
+
+
+_BLOCKLIST_PIECES = st.sampled_from([
+    "zen.spamhaus.org", "SPAMHAUS", "spamcop.net", "bl.spamcop.net", "b.barracudacentral.org", "barracuda", " rbl",
+    "sorbs", "dnsbl.sorbs.net", "uceprotect", "S3150", "S3140", "banned sending IP", "sender.office.com",
+    "customer block list", "csi.cloudmark.com", "cloudmark", "proofpoint", " dnsbl", "ivmSIP", "invaluement",
+    "www.", "//", "https://", " ", ".", "-", "550 5.7.1", "\u017f", "\u0130", "\u212a", "x", "0spam.org",
+])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_BLOCKLIST_PIECES, max_size=8).map("".join))
+def test_blocklist_pre_checks_hide_no_match(text: str) -> None:
+    assert blocklist_of(text) == (_blocklist_by_every_pattern(text) if text else None), text

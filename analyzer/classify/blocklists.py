@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from analyzer.literals import LiteralIndex
 from analyzer.regex import Regex, lazy, literal_lower, literals_of
 
 # A DNSBL zone as written in the text, e.g. "zen.spamhaus.org", "b.barracudacentral.org". Labels before
@@ -44,6 +45,9 @@ _NAMED: tuple[tuple[str, Regex], ...] = (
 # Texts one of which every match of _NAMED contains (lowercase): most texts are ruled out by `in`
 # (for ASCII text only: re.I also folds a few non-ASCII letters, e.g. the Kelvin sign and long s).
 _NAMED_LITERALS = literals_of([p for _, p in _NAMED])
+# Both pre-checks' texts, each set found in one pass over the text (analyzer.literals).
+_ZONE_TEXTS = LiteralIndex((d, d) for d in ZONE_DOMAINS)
+_NAMED_TEXTS = LiteralIndex((x, x) for x in _NAMED_LITERALS or ())
 
 
 def blocklist_of(text: str | None) -> str | None:
@@ -51,12 +55,12 @@ def blocklist_of(text: str | None) -> str | None:
     if not text:
         return None
     low = literal_lower(text)  # None: the literal pre-checks cannot tell (see analyzer.regex)
-    for m in (_ZONE.finditer(text) if low is None or any(d in low for d in ZONE_DOMAINS) else ()):
+    for m in (_ZONE.finditer(text) if low is None or _ZONE_TEXTS.holds_any(low) else ()):
         zone = m.group(1).lower()
         if zone.startswith("www.") or text[max(m.start() - 2, 0): m.start()] == "//":
             continue  # a web page of the list (a lookup URL), not its DNS zone
         return zone
-    if low is not None and _NAMED_LITERALS is not None and not any(literal in low for literal in _NAMED_LITERALS):
+    if low is not None and _NAMED_LITERALS is not None and not _NAMED_TEXTS.holds_any(low):
         return None
     for name, pattern in _NAMED:
         if pattern.search(text):
