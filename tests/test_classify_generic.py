@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzer.classify import classify, is_hard
+from analyzer.classify.generic import Case
 from analyzer.classify.phrases import PHRASES, TABLE, TextPhrases, match
 from analyzer.reasons import Reason as R
 from analyzer.regex import required_literal
@@ -133,10 +134,12 @@ _PHRASE_PIECES = st.sampled_from(
 def test_scanner_gives_the_per_phrase_answer(pieces: list[str], cut: int) -> None:
     text = " ".join(pieces)[cut:]
     scanned, looped = TextPhrases(text, scan=True), TextPhrases(text, scan=False)
-    for reason in TABLE:
+    case = Case(status=None, replycode=None, text=text, lower=text.lower())
+    for reason in R:
         expected = match(reason, text)
         assert scanned.match(reason) == expected, (reason, text)
         assert looped.match(reason) == expected, (reason, text)
+        assert case.phrase(reason) == expected, (reason, text)  # `present` skips reasons without a candidate
 
 
 def test_scanner_finds_overlapping_and_nested_literals() -> None:
@@ -158,3 +161,5 @@ def test_scanner_gives_the_per_phrase_answer_on_every_corpus_diagnostic() -> Non
     for text in texts:
         scanned, looped = TextPhrases(text, scan=True), TextPhrases(text, scan=False)
         assert [scanned.match(r) for r in TABLE] == [looped.match(r) for r in TABLE], text
+        case = Case(status=None, replycode=None, text=text, lower=text.lower())
+        assert [case.phrase(r) for r in R] == [match(r, text) for r in R], text

@@ -9,7 +9,7 @@ The phrase tables are in analyzer.classify.phrases.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from analyzer.classify.phrases import TextPhrases
@@ -34,13 +34,19 @@ class Case:
     memo: dict[R, str | None] = field(default_factory=dict, compare=False)  # phrase results of this case
     phrases: TextPhrases = field(init=False, compare=False, repr=False)  # the phrase tables over `text`
     by_status: R | None = field(init=False, compare=False, repr=False)  # reason_of(status), read once
+    present: Collection[R] = field(init=False, compare=False, repr=False)  # reasons with a candidate phrase
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "phrases", TextPhrases(self.text, self.lower or None))
+        phrases = TextPhrases(self.text, self.lower or None)
+        object.__setattr__(self, "phrases", phrases)
         object.__setattr__(self, "by_status", reason_of(self.status))
+        object.__setattr__(self, "present", phrases.reasons())
 
     def phrase(self, reason: R) -> str | None:
-        """The text of `reason`'s phrase found in the diagnostic (memoised), or None: phrases.match."""
+        """The text of `reason`'s phrase found in the diagnostic (memoised), or None: phrases.match (None at once
+        for a reason none of whose phrase literals is in the text)."""
+        if reason not in self.present:
+            return None
         if reason not in self.memo:
             self.memo[reason] = self.phrases.match(reason)
         return self.memo[reason]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from analyzer.literals import LiteralIndex
@@ -417,6 +418,20 @@ class TextPhrases:
         self._text = text
         self._low = lower
         self._found: dict[R, list[int]] | None = None if scan else _LOOP
+
+    def reasons(self) -> Collection[R]:
+        """The reasons `match` may find a phrase of: those with a phrase whose literal the text holds (every
+        reason for the per-phrase loop; none for an empty text)."""
+        text = self._text
+        if not text:
+            return ()
+        if self._low is None:
+            self._low = text.lower()
+        if self._found is _LOOP:
+            return TABLE
+        if self._found is None:
+            self._found = _present(_scanner(), self._low)
+        return self._found
 
     def match(self, reason: R) -> str | None:
         """match(reason, text): the same answer."""
