@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from analyzer import limits
+from analyzer.literals import LiteralIndex
 from analyzer.regex import Regex, lazy, literal_lower, literals_of
 from analyzer.textutil import LINE_SPACE, unfold
 
@@ -48,6 +49,10 @@ _COMMAND_PATTERNS: tuple[Regex, ...] = (
 # absent is not searched: most diagnostics name no command), derived from the pattern (analyzer.regex).
 _COMMAND_LITERALS: tuple[tuple[str, ...] | None, ...] = tuple(literals_of([p]) for p in _COMMAND_PATTERNS)
 _COMMAND_TABLE = tuple(zip(_COMMAND_PATTERNS, _COMMAND_LITERALS, strict=True))
+# Each pattern's texts found in one pass over a diagnostic (analyzer.literals): text -> the patterns' numbers.
+_COMMAND_TEXTS = LiteralIndex(
+    (text, tuple(n for n, literals in enumerate(_COMMAND_LITERALS) if literals and text in literals))
+    for text in dict.fromkeys(x for literals in _COMMAND_LITERALS for x in literals or ()))
 _COMMAND_NAMES: dict[str, str] = {
     "rcpt to": "RCPT", "rcpt": "RCPT", "mail from": "MAIL", "mail": "MAIL", "data": "DATA", "end of data": "DATA",
     "text": "DATA", ".": "DATA", "sending data block": "DATA", "initial connection": "CONN", "ehlo": "EHLO",
@@ -91,13 +96,13 @@ def find_command(text: str | None) -> str | None:
         return None
     text = text[:8192]
     low = literal_lower(text)  # None when the pre-check cannot tell (re.I folds a few letters differently)
-    for pattern, literals in _COMMAND_TABLE:
-        if low is not None and literals is not None:
-            for literal in literals:
-                if literal in low:
-                    break
-            else:
-                continue
+    present: set[int] = set()
+    if low is not None:
+        for numbers in _COMMAND_TEXTS.values(low):
+            present.update(numbers)
+    for n, (pattern, literals) in enumerate(_COMMAND_TABLE):
+        if low is not None and literals is not None and n not in present:
+            continue  # none of its texts is in the diagnostic
         m = pattern.search(text)
         if m:
             word = next(g for g in m.groups() if g)
