@@ -36,8 +36,10 @@ _STDLIB_HEADER = re.compile(r"From |[\041-\071\073-\176]*:|[\t ]")  # email.feed
 # One field: its name, and its value with the spaces after the colon dropped (compat32's
 # header_source_parse: lstrip(' \t') of the first line, the continuation lines appended as they are),
 # without its last LF (header_source_parse's rstrip('\r\n'): nothing more to strip in text without a CR;
-# with CRLF line ends one CR: a lone CR was declined, and a line of its own would be a blank line).
-_FIELD = re.compile(r"([\041-\071\073-\176]+):[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)\n?")
+# with CRLF line ends one CR: a lone CR was declined, and a line of its own would be a blank line). It runs
+# over lines _HEADER_LINES (or _HEADER_START) accepted, each a name of those characters and a colon, or a
+# continuation: the name is simply everything up to the first colon.
+_FIELD = re.compile(r"([^:]++):[ \t]*+([^\n]*+(?:\n[ \t][^\n]*+)*+)\n?")
 # What follows `--boundary` on a boundary line: an optional `--` (the close), blanks, the line's end.
 _SEP_TAIL = re.compile(r"(--)?[ \t]*(?:\r?\n|\Z)")
 
