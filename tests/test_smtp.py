@@ -186,3 +186,19 @@ _PIECES = st.sampled_from([
 def test_find_command_is_the_patterns_answer(parts: list[str]) -> None:
     text = "".join(parts)
     assert find_command(text) == _find_command_by_patterns(text), text
+
+
+_STATUS_PIECES = st.sampled_from([
+    "5", "4", "2", "3", ".", "1", "0", "12", "345", "5.1.1", "4.4.7", "2.0.0", "#5.1.1", "v5.1.1", "1.5.1.1",
+    "5.1.1.2", " ", "550", "-", "x", "\n", "\u0665",
+])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(parts=st.lists(_STATUS_PIECES, max_size=12), pad=st.integers(min_value=0, max_value=1))
+def test_find_status_searches_from_the_first_candidate_as_from_the_start(parts: list[str], pad: int) -> None:
+    from analyzer.smtp import _STATUS
+
+    text = "x" * (4094 * pad) + "".join(parts)  # also across the 4096-character bound
+    m = _STATUS.search(text[:4096])
+    assert find_status(text) == (f"{m.group(1)}.{int(m.group(2))}.{int(m.group(3))}" if m else None), text
