@@ -18,13 +18,18 @@ from hypothesis import strategies as st
 import analyzer.analyze  # every module whose records use fast_init
 import analyzer.headers.facts
 from analyzer import model
+from analyzer.classify import Verdict
+from analyzer.detectors.base import Detection, Found
+from analyzer.dsn import DsnRecipient, DsnReport
+from analyzer.reasons import Reason
 from analyzer.records import DATACLASS_INITS, fast_init
 
 MODEL_RECORDS = (model.Hop, model.AuthResult, model.AntiSpam, model.Original, model.Recipient, model.Analysis,
-                 analyzer.headers.facts.HeaderFacts)
+                 analyzer.headers.facts.HeaderFacts, Found, Detection, DsnRecipient, DsnReport, Verdict)
 RECORDS = tuple(sorted(DATACLASS_INITS, key=lambda c: f"{c.__module__}.{c.__qualname__}"))  # every user's records
 VALUES = st.one_of(st.none(), st.text(max_size=20), st.integers(), st.floats(allow_nan=False),
-                   st.booleans(), st.tuples(st.text(max_size=5)), st.sampled_from(list(model.Kind)))
+                   st.booleans(), st.tuples(st.text(max_size=5)), st.sampled_from(list(model.Kind)),
+                   st.sampled_from(list(Reason)))
 
 
 def test_every_record_class_has_the_fast_constructor() -> None:
