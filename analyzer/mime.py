@@ -60,8 +60,7 @@ class Parsed:
         key = name.lower()
         if key in self._headers:
             return self._headers[key]
-        raw = self.msg.get(key)
-        value = decode_rfc2047(clip(header_str(raw), limits.MAX_HEADER_CHARS)) if raw is not None else None
+        value = header_value(self.msg.get(key))
         self._headers[key] = value or None
         return value or None
 
@@ -97,6 +96,18 @@ class Parsed:
         if self._lower is None:
             self._lower = self.text.lower()
         return self._lower
+
+
+def header_value(raw: object) -> str | None:
+    """A raw header value RFC 2047-decoded, unfolded and bounded (Parsed.header); None for None.
+
+    A plain value (ASCII text without '=?', within the bound) is only unfolded: what header_str, clip and
+    decode_rfc2047 give it (tests/test_mime.py: the same answer as the three, hypothesis)."""
+    if raw is None:
+        return None
+    if raw.__class__ is str and raw.isascii() and "=?" not in raw and len(raw) <= limits.MAX_HEADER_CHARS:
+        return " ".join(raw.split())
+    return decode_rfc2047(clip(header_str(raw), limits.MAX_HEADER_CHARS))
 
 
 def parse(data: bytes) -> Parsed:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from analyzer import Kind, analyze, limits, mime
 from analyzer.mime import parse
-from analyzer.textutil import base64_problem, codec_for, decode_bytes, decode_escapes
+from analyzer.textutil import base64_problem, clip, codec_for, decode_bytes, decode_escapes, decode_rfc2047, header_str
 
 JA = "宛先のメールアドレスが見つかりませんでした。"
 
@@ -259,3 +259,48 @@ def test_ascii_text_shortcut_on_every_sample() -> None:
                 assert not defects
                 taken += 1
     assert taken > len(files)
+
+
+def _header_value_slow(raw: object) -> str | None:
+    """Parsed.header's value as first written: header_str, clip and decode_rfc2047 on every value."""
+    return None if raw is None else decode_rfc2047(clip(header_str(raw), limits.MAX_HEADER_CHARS))
+
+
+_HEADER_CHARS = st.sampled_from(["a", "Z", " ", "\t", "\n", "\r\n ", "=?", "?=", "=?utf-8?q?", "?b?", "\xe9",
+                                 "\udce9", "\x0b", "\x1c", "\x85", "\u2028", "\xa0", "_", "=E9", "SGk="])
+
+
+@given(st.lists(_HEADER_CHARS, max_size=30).map("".join))
+@settings(max_examples=400)
+def test_header_value_fast_path_is_the_slow_path(value: str) -> None:
+    assert mime.header_value(value) == _header_value_slow(value)
+
+
+def test_header_value_fast_path_on_long_values_and_headers() -> None:
+    from email.header import Header
+
+    long_value = "x " * limits.MAX_HEADER_CHARS
+    assert mime.header_value(long_value) == _header_value_slow(long_value)
+    header = Header("caf\xe9 ok", "utf-8")
+    assert mime.header_value(header) == _header_value_slow(header) == "caf\xe9 ok"
+    assert mime.header_value(None) is None
+
+
+def test_header_value_fast_path_on_every_corpus_header() -> None:
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "sisimai" / "maildir"
+    files = sorted(p for p in corpus.rglob("*") if p.is_file())
+    if not files:
+        pytest.skip("no corpus")
+    seen = 0
+    for path in files:
+        p = parse(path.read_bytes())
+        for msg in (p.msg, p.original):
+            if msg is None:
+                continue
+            for name, _ in msg._headers:  # type: ignore[attr-defined]
+                raw = msg.get(name)
+                assert mime.header_value(raw) == _header_value_slow(raw)
+                seen += 1
+    assert seen > 9_000
