@@ -372,3 +372,17 @@ def test_first_tls_on_every_sample_and_corpus_header() -> None:
                                                                 or [])]
     assert sum(_TLS.search(r) is not None for r in raws) > 50
     assert all(_same_match(_first_tls(r), _TLS.search(r)) for r in raws)
+
+
+def test_the_chain_s_delays_are_with_delays_s_on_every_sample_and_corpus_message() -> None:
+    """received_chain measures each delay on the way; with_delays (from the hops' ISO times alone) is the
+    reference, on every sample and corpus message with Received headers (zones, -0000, missing dates)."""
+    paths = sorted(Path(__file__).parent.joinpath("samples").rglob("*.eml"))
+    if CORPUS.exists():
+        paths += sorted(p for p in (CORPUS / "maildir").rglob("*") if p.is_file())
+    chains = [received_chain(message_from_bytes(p.read_bytes()))[0] for p in paths]
+    assert sum(len(c) for c in chains) > 500
+    assert sum(h.delay_s is not None for c in chains for h in c) > 100
+    for chain in chains:
+        assert chain == with_delays([parse_received(h.raw) for h in chain])
+        assert all(h.delay_s is None for h in (parse_received(h.raw) for h in chain))
