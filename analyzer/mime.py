@@ -440,7 +440,9 @@ def _structured_text(parsed: Parsed, part: Message) -> str:
                 fetch = block.policy.header_fetch_parse  # as items() does, for the 8-bit values only
                 lines = [f"{k}: {v if isinstance(v, str) and v.isascii() else header_str(fetch(k, v))}"
                          for k, v in header_fields(block)]
-                body = block.get_payload()
+                body = block._payload  # type: ignore[union-attr]
+                if not (isinstance(body, str) and body.isascii()):
+                    body = block.get_payload()  # an ASCII text is returned as it is (no surrogates to decode)
                 if isinstance(body, str) and body.strip():
                     lines.append(body)  # text that did not look like a field
                 blocks.append("\n".join(lines))

@@ -304,3 +304,49 @@ def test_header_value_fast_path_on_every_corpus_header() -> None:
                 assert mime.header_value(raw) == _header_value_slow(raw)
                 seen += 1
     assert seen > 9_000
+
+
+def _report_blocks(data: bytes) -> list[Message]:
+    """The header-only blocks of every delivery-status / feedback-report part of a message."""
+    out: list[Message] = []
+    for part in parse(data).msg.walk():
+        payload = part.get_payload() if part.get_content_type() in (
+            "message/delivery-status", "message/global-delivery-status", "message/feedback-report") else None
+        if isinstance(payload, list):
+            out.extend(b for b in payload if isinstance(b, Message))
+    return out
+
+
+_BLOCK_BODIES = st.lists(st.sampled_from(["a", " ", "\n", "x: y", "\xe9", "\udce9", "\udcff", "\t", "--"]),
+                         max_size=12).map("".join)
+
+
+@given(_BLOCK_BODIES, st.sampled_from(["", "; charset=utf-8", "; charset=x-unknown"]))
+@settings(max_examples=300)
+def test_structured_text_block_body_is_get_payload(body: str, charset: str) -> None:
+    """_structured_text reads an ASCII block body directly: what block.get_payload() returns."""
+    data = (b"Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\n"
+            b"Content-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.com\n\n"
+            b"Final-Recipient: rfc822; a@example.net\nAction: failed\n--b--\n")
+    for block in _report_blocks(data):
+        block._payload = body  # type: ignore[attr-defined]
+        block["Content-Type"] = "text/plain" + charset
+        raw = block._payload  # type: ignore[attr-defined]
+        if isinstance(raw, str) and raw.isascii():
+            assert raw == block.get_payload()
+
+
+def test_structured_text_block_bodies_on_every_corpus_report() -> None:
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "sisimai" / "maildir"
+    samples = Path(__file__).parent / "samples"
+    files = sorted(p for p in corpus.rglob("*") if p.is_file()) + sorted(samples.rglob("*.eml"))
+    ascii_bodies = 0
+    for path in files:
+        for block in _report_blocks(path.read_bytes()):
+            raw = block._payload  # type: ignore[attr-defined]
+            if isinstance(raw, str) and raw.isascii():
+                assert raw == block.get_payload()
+                ascii_bodies += 1
+    assert ascii_bodies > 300
