@@ -386,3 +386,28 @@ def test_the_chain_s_delays_are_with_delays_s_on_every_sample_and_corpus_message
     for chain in chains:
         assert chain == with_delays([parse_received(h.raw) for h in chain])
         assert all(h.delay_s is None for h in (parse_received(h.raw) for h in chain))
+
+
+@settings(max_examples=400, deadline=None)
+@given(by=_NAMES, by_comment=st.sampled_from(["", " (Postfix, from userid 333333)", " (Postfix)", " (192.0.2.5)",
+                                               " ([192.0.2.6])", " (x [y])", " ()", " (from for with)"]),
+       proto=st.sampled_from(["", " with SMTP", " WITH esmtp", " with local", " with for", " with id"]),
+       hop_id=st.sampled_from(["AAAAAAAAAA", "id", "h80so44698634ywc.1", "a,b", "X-1", "for"]),
+       for_=st.sampled_from(["", " for <a@example.org>", " for <>", " for <x>", " FOR <b@c>", " for <a@b> (x)",
+                             " for <a@b> (", " for a@b"]),
+       date=st.sampled_from(["; Mon, 3 Jun 2024 10:00:05 +0200", "", "; junk"]),
+       key=st.sampled_from(["by", "BY", "By"]))
+def test_the_by_only_form_reads_as_the_tokens_do(by: str, by_comment: str, proto: str, hop_id: str, for_: str,
+                                                  date: str, key: str) -> None:
+    value = f"{key} {by}{by_comment}{proto} id {hop_id}{for_}{date}"
+    assert _fields(value) == _fields(value, fast=False), value
+
+
+def test_the_by_only_form_reads_a_local_submission() -> None:
+    hop = parse_received("by mail.example.org (Postfix, from userid 0) id 4CXKTw02Xtz22xZY; "
+                         "Mon, 3 Jun 2024 10:00:05 +0200")
+    assert (hop.from_host, hop.from_ip, hop.by_host, hop.protocol, hop.id) == (None, None, "mail.example.org", None,
+                                                                             "4CXKTw02Xtz22xZY")
+    hop = parse_received("by 192.0.2.25 with SMTP id fffffffff000000 for <a@example.net>; "
+                         "Mon, 3 Jun 2024 10:00:05 -0700")
+    assert (hop.by_host, hop.by_ip, hop.protocol, hop.for_addr) == (None, "192.0.2.25", "SMTP", "a@example.net")

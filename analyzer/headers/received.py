@@ -85,7 +85,7 @@ def _fields(value: object, *, fast: bool = True) -> tuple[dict[str, Any], dateti
     """The Hop fields of one header value, and its time (for the delays). `fast=False`: tokens always."""
     raw = " ".join(clip(header_str(value), limits.MAX_RECEIVED_CHARS).split())  # unfolded
     head, at = _split_date(raw)
-    common = (_common_form(head) or _exchange_form(head)) if fast else None
+    common = (_common_form(head) or _exchange_form(head) or _by_only_form(head)) if fast else None
     protocol: str | None
     hop_id: str | None
     if common is not None:
@@ -170,6 +170,33 @@ def _exchange_form(head: str) -> tuple[str | None, str | None, str | None, str |
     helo, rdns, from_ip = _from_clause([("word", word), ("comment", from_comment)])
     by_host, by_ip = _by_clause([("word", by_word), ("comment", by_comment)])
     return helo, rdns, from_ip, by_host, by_ip, protocol, hop_id, None
+
+
+# A hop without a `from` clause (a local submission: Postfix pickup "by host (Postfix, from userid 0) id X", Gmail's
+# "by 192.0.2.25 with SMTP id X for <a>"; 16% of the corpus's headers):
+#   by HOST[ (comment)][ with PROTO] id ID[ for <addr>][ (comment)]
+# read by one match as _common_form reads its by/with/id/for part (tests/test_received.py compares with the tokens).
+_BY_ONLY = lazy(r"by (" + _NAME + r")(?: \(([^()]*)\))?(?: with ([A-Za-z0-9][A-Za-z0-9-]*))?"
+                r" id ([^\s()\[\];<>\",]+)(?: for <([^<>\s]{0,400})>)?(?: \([^()]*\))?", re.I)
+
+
+def _by_only_form(head: str) -> tuple[None, None, None, str | None, str | None, str | None, str,
+                                      str | None] | None:
+    """(None, None, None, by host, by ip, protocol, id, for) of a header in the by-only form, else None."""
+    m = _BY_ONLY.fullmatch(head) if head[:3].lower() == "by " else None
+    if m is None:
+        return None
+    by_word, by_comment, protocol, hop_id, for_text = m.groups()
+    if any(w is not None and w.lower() in _KEYWORDS for w in (by_word, protocol, hop_id)):
+        return None  # a keyword where a value stands: the tokens decide
+    by_ip = _bare_ip(by_word)
+    by_host = None if by_ip else _host(by_word)
+    if by_ip is None and by_comment is not None:
+        inner = by_comment.strip()
+        lit = _LITERAL_IP.search(inner) if "[" in inner else None
+        by_ip = normalize_ip(lit.group(1)) if lit else _bare_ip(inner)
+    for_value = (for_text.strip().strip(",") or None) if for_text is not None else None
+    return None, None, None, by_host, by_ip, protocol, hop_id, for_value if for_value and "@" in for_value else None
 
 
 def received_chain(msg: Message) -> tuple[tuple[Hop, ...], str | None]:
