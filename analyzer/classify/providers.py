@@ -12,6 +12,7 @@ and their error references cited in each provider's rule table.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from analyzer.literals import LiteralIndex
@@ -82,6 +83,8 @@ class _Table:
 
     entries: tuple[tuple[str, Regex, tuple[str, ...] | None, bool], ...]
     index: LiteralIndex[tuple[int, ...]]  # text -> the numbers of the entries with that text
+    always: frozenset[int]  # the numbers of the entries without texts: always tried
+    unless_ascii: frozenset[int]  # ... with a non-ASCII text: tried on a text that is not ASCII
 
 
 def _table(entries: tuple[tuple[str, Regex], ...]) -> _Table:
@@ -92,7 +95,9 @@ def _table(entries: tuple[tuple[str, Regex], ...]) -> _Table:
         rows.append((name, pattern, literals, literals is None or all(x.isascii() for x in literals)))
         for literal in literals or ():
             numbers.setdefault(literal, []).append(n)
-    return _Table(entries=tuple(rows), index=LiteralIndex((x, tuple(ns)) for x, ns in numbers.items()))
+    return _Table(entries=tuple(rows), index=LiteralIndex((x, tuple(ns)) for x, ns in numbers.items()),
+                  always=frozenset(n for n, row in enumerate(rows) if row[2] is None),
+                  unless_ascii=frozenset(n for n, row in enumerate(rows) if not row[3]))
 
 
 _HOSTS, _TEXTS, _DOMAINS = _table(BY_HOST), _table(BY_TEXT), _table(BY_DOMAIN)
@@ -101,14 +106,16 @@ _HOSTS, _TEXTS, _DOMAINS = _table(BY_HOST), _table(BY_TEXT), _table(BY_DOMAIN)
 def _first(table: _Table, text: str) -> str | None:
     """The name of the first entry whose pattern is found in `text`."""
     low = literal_lower(text)
-    present: set[int] = set()
-    if low is not None:
+    entries = table.entries
+    if low is None:  # the lowercase cannot tell: every entry is tried
+        candidates: Iterable[int] = range(len(entries))
+    else:  # the entries one of whose texts is in the text, those without texts, and those it cannot tell
+        present = set(table.always) if low.isascii() else set(table.always | table.unless_ascii)
         for found in table.index.values(low):
             present.update(found)
-    ascii_text = low is not None and low.isascii()
-    for n, (name, pattern, literals, ascii_literals) in enumerate(table.entries):
-        if low is not None and literals is not None and (ascii_text or ascii_literals) and n not in present:
-            continue  # none of its texts is in the text
+        candidates = sorted(present)
+    for n in candidates:
+        name, pattern = entries[n][0], entries[n][1]
         if pattern.search(text):
             return name
     return None
