@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from analyzer.records import fast_init
 from analyzer.regex import lazy
-from analyzer.textutil import unfold
 
 _FIELD = lazy(r"([A-Za-z][A-Za-z0-9-]{0,60})[ \t]*:[ \t]*(.*)")
 
@@ -64,25 +63,23 @@ def field_blocks(text: str) -> list[list[tuple[str, str]]]:
     """
     blocks: list[list[tuple[str, str]]] = []
     block: list[tuple[str, list[str]]] = []
-
-    def flush() -> None:
-        if block:
-            blocks.append([(n, unfold(" ".join(v))) for n, v in block])
-            block.clear()
-
-    for line in text.splitlines():
-        if not line.strip():
-            flush()
+    match = _FIELD.match
+    for line in [*text.splitlines(), ""]:  # a blank line after the last: its block is flushed
+        stripped = line.strip()
+        if not stripped:
+            if block:  # the values unfolded (unfold's " ".join(value.split()), written out: one call less per field)
+                blocks.append([(n, " ".join(" ".join(v).split())) for n, v in block])
+                block = []
             continue
-        if line[0] in " \t" and block:
-            block[-1][1].append(line.strip())
+        if block and line[0] in " \t":
+            block[-1][1].append(stripped)
             continue
-        m = _FIELD.match(line)
+        m = match(line)
         if m:
-            block.append((m.group(1).lower(), [m.group(2)]))
+            name, value = m.groups()
+            block.append((name.lower(), [value]))
         elif block:  # a wrapped line that lost its indentation
-            block[-1][1].append(line.strip())
-    flush()
+            block[-1][1].append(stripped)
     return blocks
 
 

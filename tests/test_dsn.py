@@ -175,3 +175,55 @@ def test_parse_dsn_gives_the_first_written_answers_on_every_corpus_report() -> N
                for t in parse(path.read_bytes()).report]
     assert len(reports) > 200
     assert [parse_dsn(t) for t in reports] == [_parse_dsn_ref(t) for t in reports]
+
+
+def _field_blocks_ref(text: str) -> list[list[tuple[str, str]]]:
+    """field_blocks as first written (a flush() closure, unfold() per field)."""
+    import re
+
+    from analyzer.textutil import unfold
+
+    pattern = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,60})[ \t]*:[ \t]*(.*)")
+    blocks: list[list[tuple[str, str]]] = []
+    block: list[tuple[str, list[str]]] = []
+
+    def flush() -> None:
+        if block:
+            blocks.append([(n, unfold(" ".join(v))) for n, v in block])
+            block.clear()
+
+    for line in text.splitlines():
+        if not line.strip():
+            flush()
+            continue
+        if line[0] in " \t" and block:
+            block[-1][1].append(line.strip())
+            continue
+        m = pattern.match(line)
+        if m:
+            block.append((m.group(1).lower(), [m.group(2)]))
+        elif block:
+            block[-1][1].append(line.strip())
+    flush()
+    return blocks
+
+
+_BLOCK_PIECES = st.sampled_from(["Action: failed", "Status:5.1.1", "X-Y :  a\tb ", "\n", "\r\n", "\r", "\n\n",
+                                 " cont", "\tcont", "loose text", ":", "\x0b", "\x1c", "\x85", "\u2028", " ", "\u00a0",
+                                 "\u00e9", "Final-Recipient: rfc822; a@example.net"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_BLOCK_PIECES, max_size=30).map("".join))
+def test_field_blocks_is_the_first_written(text: str) -> None:
+    assert field_blocks(text) == _field_blocks_ref(text)
+
+
+def test_field_blocks_is_the_first_written_on_every_corpus_report() -> None:
+    from analyzer.mime import parse
+    from tests.corpus_eval import CORPUS
+
+    reports = [t for path in sorted((CORPUS / "maildir").rglob("*")) if path.is_file()
+               for t in parse(path.read_bytes()).report + parse(path.read_bytes()).feedback]
+    assert len(reports) > 200
+    assert [field_blocks(t) for t in reports] == [_field_blocks_ref(t) for t in reports]
