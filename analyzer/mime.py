@@ -263,6 +263,8 @@ def _repair_multipart(data: bytes, msg: Message, end: tuple[int, int] | None) ->
         return None
     if end is None or data.find(b"\n--", end[0], end[1] + 1024) < 0:
         return None
+    if b"content-" not in data[end[1]: end[1] + 1024].lower():
+        return None  # every match of _BODY_BOUNDARY lies in that window and holds this text (re.I: ASCII only)
     m = _first_line_match(_BODY_BOUNDARY, data, b"--", end[1], end[1] + 1024)
     if m is None or data.count(b"--" + m.group(1).rstrip(), m.end()) == 0:
         return None  # the boundary must open the body (after at most a short preamble) and recur

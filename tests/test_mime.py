@@ -350,3 +350,38 @@ def test_structured_text_block_bodies_on_every_corpus_report() -> None:
                 assert raw == block.get_payload()
                 ascii_bodies += 1
     assert ascii_bodies > 300
+
+
+_BODY_PIECES = st.sampled_from([
+    b"--", b"--frontier42", b"---- x", b"\r\n", b"\n", b" ", b"\t", b"text", b"Content-Type:", b"CONTENT-DESCRIPTION:",
+    b"content-transfer-encoding:", b"Content-", b"x" * 300, b"\xc3\xa9", b"K", b"\xe2\x84\xaa",
+    b"conTent-type: text/plain",
+])
+
+
+def _boundary_match_needs_content(data: bytes) -> bool:
+    """_repair_multipart's pre-check: whenever _BODY_BOUNDARY matches after the header block, the 1,024-byte
+    window it is searched in holds 'content-' (lowercased)."""
+    end = mime._header_end(data)
+    if end is None:
+        return False
+    window = data[end[1]: end[1] + 1024]
+    m = mime._first_line_match(mime._BODY_BOUNDARY, data, b"--", end[1], end[1] + 1024)
+    assert m is None or b"content-" in window.lower()
+    return m is not None
+
+
+@given(st.lists(_BODY_PIECES, max_size=40).map(b"".join), st.sampled_from([b"\n", b"\r\n"]))
+@settings(max_examples=800, deadline=None)
+def test_repair_pre_check_hides_no_boundary(body: bytes, eol: bytes) -> None:
+    _boundary_match_needs_content(b"Subject: x" + eol + eol + body)
+
+
+def test_repair_pre_check_hides_no_boundary_in_the_corpus() -> None:
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "sisimai" / "maildir"
+    samples = Path(__file__).parent / "samples"
+    files = sorted(p for p in corpus.rglob("*") if p.is_file()) + sorted(samples.rglob("*.eml"))
+    assert len(files) > 400
+    assert sum(_boundary_match_needs_content(path.read_bytes()) for path in files) >= 3
