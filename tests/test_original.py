@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import email
+from pathlib import Path
 
 import pytest
 
-from analyzer import analyze
+from analyzer import analyze, limits
 from analyzer.headers.original import dkim_signatures, original_of, pasted_headers
+from analyzer.mime import parse
+from analyzer.textutil import clip, decode_rfc2047, header_str
+from tests.corpus_eval import CORPUS
 
 HEADERS = (
     "Received: from DB9PR08MB1111.eurprd08.prod.outlook.com ([fe80::1%5]) by\n"
@@ -106,3 +110,21 @@ def test_not_bounce_body_headers_are_not_an_original() -> None:
     msg = "From: a@example.com\nTo: b@example.net\nSubject: fwd\n\nLook at this:\n\n" + HEADERS + "\nthanks\n"
     a = analyze(msg.encode())
     assert a.kind.value == "not_bounce" and a.original is None
+
+
+def test_original_headers_read_as_decode_clip_and_unfold_on_every_corpus_and_sample_original() -> None:
+    """original_of reads its headers through mime.header_value (plain values only unfolded): the answer of
+    decode_rfc2047(clip(header_str(raw))) cut at 2,000 characters, on every returned original."""
+    paths = sorted(Path(__file__).parent.joinpath("samples").rglob("*.eml"))
+    if CORPUS.exists():
+        paths += sorted(p for p in (CORPUS / "maildir").rglob("*") if p.is_file())
+    originals = [o for o in (parse(p.read_bytes()).original for p in paths) if o is not None]
+    assert len(originals) > 200
+
+    def slow(raw: object) -> str | None:
+        return None if raw is None else decode_rfc2047(clip(header_str(raw), limits.MAX_HEADER_CHARS))[:2000] or None
+
+    for msg in originals:
+        o = original_of(msg)
+        assert (o.message_id, o.from_, o.to, o.subject, o.return_path) == tuple(
+            slow(msg.get(n)) for n in ("Message-ID", "From", "To", "Subject", "Return-Path"))

@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from email.message import Message
 
-from analyzer import limits
 from analyzer.headers.dates import iso_date
 from analyzer.headers.facts import read_headers
-from analyzer.mime import headers_from_text
+from analyzer.mime import header_value, headers_from_text
 from analyzer.model import Original
 from analyzer.regex import Regex, lazy
-from analyzer.textutil import clip, decode_rfc2047, header_str
+from analyzer.textutil import clip, header_str
 
 # Marker lines after which a report pastes the original's headers (matched on the stripped line).
 # Sources: Exchange / Exchange Online "Original message headers:" and the new layout's
@@ -129,7 +128,5 @@ def _block_after(lines: list[str], start: int) -> str | None:
 
 
 def _header(msg: Message, name: str) -> str | None:
-    raw = msg.get(name)
-    if raw is None:
-        return None
-    return decode_rfc2047(clip(header_str(raw), limits.MAX_HEADER_CHARS))[:2000] or None
+    value = header_value(msg.get(name))  # decoded, unfolded, within limits.MAX_HEADER_CHARS (plain ones directly)
+    return (value or "")[:2000] or None
