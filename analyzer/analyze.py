@@ -153,10 +153,11 @@ def _recipient(found: Found, original: Original | None, options: Options, report
     if action is None and status:
         action = {"2": "delivered", "4": "delayed", "5": "failed"}.get(status[0])
     command = found.command or find_command(diagnostic)
+    recipient = _address(found.recipient)
     verdict = classify(
         status=status, replycode=replycode, diagnostic=diagnostic, remote_mta=found.remote_mta, action=action,
         verdict=found.reason, verdict_rule=found.rule, verdict_evidence=found.evidence,
-        command=command, diagnostic_type=found.diagnostic_type, recipient=_address(found.recipient),
+        command=command, diagnostic_type=found.diagnostic_type, recipient=recipient,
     )
     if status is None and verdict.reason not in NON_FAILURE_REASONS:
         status = pseudo_status(replycode, action)  # the class only: the report gave no status code
@@ -167,7 +168,7 @@ def _recipient(found: Found, original: Original | None, options: Options, report
         ip, ip_source = recipient_sending_ip(hint=found.sending_ip, diagnostic=diagnostic, remote_mta=found.remote_mta,
                                              reporting_mta=reporting_mta, original=original)
     return Recipient(
-        recipient=_address(found.recipient),
+        recipient=recipient,
         original_recipient=found.original_recipient,
         action=action,
         status=status,
