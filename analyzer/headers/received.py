@@ -139,6 +139,13 @@ def _common_form(head: str) -> tuple[str | None, str | None, str | None, str | N
     name = None if ip else _host(word)
     from_ip = normalize_ip(literal_ip) or ip
     rdns = _host(rdns_word) if rdns_word is not None else None
+    by_host, by_ip, for_value = _by_values(by_word, by_comment, for_text)
+    return name, rdns, from_ip, by_host, by_ip, protocol, hop_id, for_value
+
+
+def _by_values(by_word: str, by_comment: str | None, for_text: str | None) -> tuple[str | None, str | None,
+                                                                                     str | None]:
+    """(by host, by ip, for address) from the by word, its comment and the for text of a one-match form."""
     by_ip = _bare_ip(by_word)
     by_host = None if by_ip else _host(by_word)
     if by_ip is None and by_comment is not None:
@@ -146,8 +153,7 @@ def _common_form(head: str) -> tuple[str | None, str | None, str | None, str | N
         lit = _LITERAL_IP.search(inner) if "[" in inner else None
         by_ip = normalize_ip(lit.group(1)) if lit else _bare_ip(inner)
     for_value = (for_text.strip().strip(",") or None) if for_text is not None else None
-    return (name, rdns, from_ip, by_host, by_ip, protocol, hop_id,
-            for_value if for_value and "@" in for_value else None)
+    return by_host, by_ip, for_value if for_value and "@" in for_value else None
 
 
 # Exchange / Exchange Online between its own servers (every hop inside Microsoft 365, ndr-texts.md 3.4):
@@ -189,14 +195,8 @@ def _by_only_form(head: str) -> tuple[None, None, None, str | None, str | None, 
     by_word, by_comment, protocol, hop_id, for_text = m.groups()
     if any(w is not None and w.lower() in _KEYWORDS for w in (by_word, protocol, hop_id)):
         return None  # a keyword where a value stands: the tokens decide
-    by_ip = _bare_ip(by_word)
-    by_host = None if by_ip else _host(by_word)
-    if by_ip is None and by_comment is not None:
-        inner = by_comment.strip()
-        lit = _LITERAL_IP.search(inner) if "[" in inner else None
-        by_ip = normalize_ip(lit.group(1)) if lit else _bare_ip(inner)
-    for_value = (for_text.strip().strip(",") or None) if for_text is not None else None
-    return None, None, None, by_host, by_ip, protocol, hop_id, for_value if for_value and "@" in for_value else None
+    by_host, by_ip, for_value = _by_values(by_word, by_comment, for_text)
+    return None, None, None, by_host, by_ip, protocol, hop_id, for_value
 
 
 def received_chain(msg: Message) -> tuple[tuple[Hop, ...], str | None]:
