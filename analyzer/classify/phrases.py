@@ -413,22 +413,19 @@ class TextPhrases:
 
     __slots__ = ("_found", "_low", "_text")
 
-    def __init__(self, text: str, lower: str | None = None, *, scan: bool = True) -> None:
-        """`scan`: use the scanner (True) or the per-phrase loop (False: what tests compare it with)."""
+    def __init__(self, text: str, lower: str | None = None) -> None:
         self._text = text
         self._low = lower
-        self._found: dict[R, list[int]] | None = None if scan else _LOOP
+        self._found: dict[R, list[int]] | None = None
 
     def reasons(self) -> Collection[R]:
         """The reasons `match` may find a phrase of: those with a phrase whose literal the text holds (every
-        reason for the per-phrase loop; none for an empty text)."""
+        none for an empty text)."""
         text = self._text
         if not text:
             return ()
         if self._low is None:
             self._low = text.lower()
-        if self._found is _LOOP:
-            return TABLE
         if self._found is None:
             self._found = _present(_scanner(), self._low)
         return self._found
@@ -442,8 +439,6 @@ class TextPhrases:
         if low is None:
             low = self._low = text.lower()
         found = self._found
-        if found is _LOOP:
-            return match(reason, text, low)
         if found is None:
             found = self._found = _present(_scanner(), low)
         numbers = found.get(reason)
@@ -456,8 +451,6 @@ class TextPhrases:
                 return hit
         return None
 
-
-_LOOP: dict[R, list[int]] = {}  # TextPhrases._found of a text read by the per-phrase loop
 
 
 def _present(scanner: _Scanner, low: str) -> dict[R, list[int]]:
