@@ -23,6 +23,7 @@ import re
 from email import errors
 from email.message import Message
 from email.utils import unquote
+from typing import Any
 
 from analyzer.indexed import ASK, IndexedMessage, header_fields, plain_param
 
@@ -56,12 +57,12 @@ class _Decline(Exception):
     """The input has a shape this parser does not mirror: the caller uses the stdlib parser."""
 
 
-def message_from_bytes(data: bytes) -> Message | None:
+def message_from_bytes(data: bytes) -> Message[Any, Any] | None:
     """email.message_from_bytes(data, _class=IndexedMessage) (policy compat32), or None when declined."""
     return parse_text(data.decode("ascii", "surrogateescape"))
 
 
-def parse_text(text: str, *, headers_only: bool = False) -> Message | None:
+def parse_text(text: str, *, headers_only: bool = False) -> Message[Any, Any] | None:
     """The compat32 Parser's parsestr(text, headersonly) with IndexedMessage, or None when declined."""
     if "\r" in text and text.count("\r") != text.count("\r\n"):
         return None  # a lone CR ends a line for the stdlib
@@ -84,7 +85,7 @@ def _boundary(value: str) -> str | None:
     return found if found is None or found is ASK else unquote(found).rstrip()
 
 
-def _transfer_encoding(msg: Message) -> str:
+def _transfer_encoding(msg: Message[Any, Any]) -> str:
     """str(msg.get('content-transfer-encoding', '8bit')).lower(), for a multipart's check."""
     for name, field in header_fields(msg):
         if len(name) == 25 and name.lower() == "content-transfer-encoding":
@@ -111,7 +112,7 @@ class _Parser:
         self.n = len(text)
         self.cr = "\r" in text  # CRLF line ends (or some): header values end with a CR to drop
         self.headers_only = headers_only
-        self.last: Message | None = None  # the feed parser's _last: the most recently created message
+        self.last: Message[Any, Any] | None = None  # the feed parser's _last: the most recently created message
         self.last_multipart = False  # whether that message is a multipart
         self.seen: dict[str, tuple[int, int]] = {}  # needle -> (searched from, first line start found)
 
@@ -212,7 +213,7 @@ class _Parser:
         msg._payload = text[pos:eof]  # type: ignore[attr-defined]
         return msg, eof
 
-    def _headers(self, msg: Message, pos: int, eof: int) -> int:
+    def _headers(self, msg: Message[Any, Any], pos: int, eof: int) -> int:
         """Read the header block at `pos` into msg (the feed parser's header loop and _parse_headers);
         returns where the body starts. `eof`: the first line that ends the part."""
         text, n = self.text, self.n
@@ -240,10 +241,10 @@ class _Parser:
         msg.defects.append(errors.MissingHeaderBodySeparatorDefect())
         return end
 
-    def _delivery_status(self, msg: Message, pos: int, end: int, seps: tuple[str, ...], depth: int) -> int:
+    def _delivery_status(self, msg: Message[Any, Any], pos: int, end: int, seps: tuple[str, ...], depth: int) -> int:
         """message/delivery-status: header blocks separated by blank lines, each a header-only message.
         `end`: where the part ends (every block ends at a blank line, at `end` or before)."""
-        blocks: list[Message] = []
+        blocks: list[Message[Any, Any]] = []
         msg._payload = blocks  # type: ignore[attr-defined]
         while True:
             block, pos = self.message(pos, seps, blank=True, digest=False, depth=depth + 1)
@@ -253,7 +254,7 @@ class _Parser:
             if pos >= end:
                 return pos
 
-    def _multipart(self, msg: Message, pos: int, end: int, *, value: str | None, digest: bool,
+    def _multipart(self, msg: Message[Any, Any], pos: int, end: int, *, value: str | None, digest: bool,
                    seps: tuple[str, ...], depth: int) -> int:
         """The multipart body from `pos` to `end` (the part's end: every line that ends it, enclosing
         boundaries, also ends each of its parts, so no parse here goes past it)."""
@@ -279,7 +280,7 @@ class _Parser:
             return end
         if at > pos:
             msg.preamble = _strip_eol(text[pos:at])
-        parts: list[Message] = []
+        parts: list[Message[Any, Any]] = []
         msg._payload = parts  # type: ignore[attr-defined]
         inner = (*seps, sep)
         while True:  # `at` is an open boundary line of this multipart

@@ -25,7 +25,7 @@ _SCAN = 6  # up to this many headers, `get` scans them like the stdlib does
 ASK = "\0ask"  # plain_param: not a plain parameter list, ask the stdlib
 
 
-def header_fields(msg: Message) -> list[tuple[str, Any]]:
+def header_fields(msg: Message[Any, Any]) -> list[tuple[str, Any]]:
     """A message's header list as the parser stored it: (name, raw value) pairs in order (items() without
     policy.header_fetch_parse, which only changes 8-bit values)."""
     fields: list[tuple[str, Any]] = msg._headers  # type: ignore[attr-defined]
@@ -93,7 +93,8 @@ class IndexedMessage(Message):
             k, v = headers[positions[0]]
         if v.__class__ is str and v.isascii() and self.policy is compat32:
             return v  # what compat32's header_fetch_parse returns for a value without 8-bit bytes
-        return self.policy.header_fetch_parse(k, v)
+        fetch: Any = self.policy.header_fetch_parse
+        return fetch(k, v)
 
     def __getitem__(self, name: str) -> Any:
         return self.get(name)
@@ -102,7 +103,7 @@ class IndexedMessage(Message):
         positions = self._positions().get(name.lower())
         if not positions:
             return failobj
-        fetch = self.policy.header_fetch_parse
+        fetch: Any = self.policy.header_fetch_parse
         plain = self.policy is compat32
         values = []
         for i in positions:

@@ -12,6 +12,7 @@ import email.parser
 import re
 from dataclasses import dataclass, field
 from email.message import Message
+from typing import Any
 
 from analyzer import fastmime, limits
 from analyzer.dsn import DsnReport, parse_dsn
@@ -37,12 +38,12 @@ _FEEDBACK_TYPES = frozenset({"message/feedback-report"})
 class Parsed:
     """A parsed message with its bounce-relevant parts pulled out. Built once per message."""
 
-    msg: Message  # the top-level compat32 message
+    msg: Message[Any, Any]  # the top-level compat32 message
     plain: list[str] = field(default_factory=list)  # decoded text/plain parts, in order (not attached originals)
     html: list[str] = field(default_factory=list)  # text/html parts (markup: rendered when `text` needs them)
     report: list[str] = field(default_factory=list)  # raw text of message/delivery-status parts
     feedback: list[str] = field(default_factory=list)  # raw text of message/feedback-report parts
-    original: Message | None = None  # the returned message (or its headers only)
+    original: Message[Any, Any] | None = None  # the returned message (or its headers only)
     original_is_headers_only: bool = False  # True for text/rfc822-headers
     defects: list[str] = field(default_factory=list)
     truncated: bool = False  # the input was longer than limits.MAX_MESSAGE_BYTES
@@ -175,7 +176,7 @@ def _cut_containers(data: bytes, defects: list[str]) -> bytes:
 USE_FASTMIME = True  # False: the stdlib parser only (bench/diffcheck.py paths compares the two)
 
 
-def _message(data: bytes, defects: list[str]) -> Message:
+def _message(data: bytes, defects: list[str]) -> Message[Any, Any]:
     try:
         msg = fastmime.message_from_bytes(data) if USE_FASTMIME else None
         return msg if msg is not None else email.message_from_bytes(data, _class=IndexedMessage)
@@ -255,7 +256,7 @@ def _after(found: int) -> int:
     return -1 if found < 0 else found + 1
 
 
-def _repair_multipart(data: bytes, msg: Message, end: tuple[int, int] | None) -> bytes | None:
+def _repair_multipart(data: bytes, msg: Message[Any, Any], end: tuple[int, int] | None) -> bytes | None:
     """Bytes with a multipart Content-Type whose boundary is taken from the body, or None.
     `end`: where the header block ends (_header_end)."""
     ctype = msg.get_content_type()
@@ -310,7 +311,7 @@ def _defect_name(defect: object) -> str:
     }.get(name, name)
 
 
-def _collect(parsed: Parsed, part: Message, *, depth: int, budget: list[int], inside_original: bool) -> None:
+def _collect(parsed: Parsed, part: Message[Any, Any], *, depth: int, budget: list[int], inside_original: bool) -> None:
     """Walk the MIME tree once, bounded in parts and depth."""
     if budget[0] <= 0:
         if budget[0] == 0:
@@ -363,12 +364,12 @@ def _collect(parsed: Parsed, part: Message, *, depth: int, budget: list[int], in
             parsed.plain.append(text)
 
 
-def _is_report(msg: Message) -> bool:
+def _is_report(msg: Message[Any, Any]) -> bool:
     return msg.get_content_type() == "multipart/report" and msg.get_param("report-type") in (
         "delivery-status", "global-delivery-status")
 
 
-def _decoded(parsed: Parsed, part: Message) -> str:
+def _decoded(parsed: Parsed, part: Message[Any, Any]) -> str:
     """The decoded text of a leaf part, bounded; charset problems recorded as defects."""
     text = _ascii_text(part)
     if text is not None:
@@ -379,7 +380,7 @@ def _decoded(parsed: Parsed, part: Message) -> str:
     return _decoded_bytes(parsed, part)
 
 
-def _ascii_text(part: Message) -> str | None:
+def _ascii_text(part: Message[Any, Any]) -> str | None:
     """The payload itself when decoding could not change it: ASCII text in no transfer encoding that
     get_payload(decode=True) decodes, labelled with a charset that reads ASCII as ASCII. Else None."""
     raw = part._payload  # type: ignore[attr-defined]
@@ -391,7 +392,7 @@ def _ascii_text(part: Message) -> str | None:
     return raw if ascii_superset(charset if isinstance(charset, str) else None) else None
 
 
-def _decoded_bytes(parsed: Parsed, part: Message) -> str:
+def _decoded_bytes(parsed: Parsed, part: Message[Any, Any]) -> str:
     """_decoded through get_payload(decode=True) and decode_bytes."""
     try:
         data = part.get_payload(decode=True)
@@ -420,7 +421,7 @@ def _decoded_bytes(parsed: Parsed, part: Message) -> str:
 _TRANSFER_DECODED = ("quoted-printable", "base64", "x-uuencode", "uuencode", "uue", "x-uue")
 
 
-def _payload_bytes(part: Message) -> bytes:
+def _payload_bytes(part: Message[Any, Any]) -> bytes:
     """A leaf's payload as the bytes get_payload(decode=True) decodes (get_payload() without decode
     re-decodes 8-bit text with the declared charset)."""
     raw = part._payload  # type: ignore[attr-defined]
@@ -432,14 +433,14 @@ def _payload_bytes(part: Message) -> bytes:
         return raw.encode("raw-unicode-escape")
 
 
-def _structured_text(parsed: Parsed, part: Message) -> str:
+def _structured_text(parsed: Parsed, part: Message[Any, Any]) -> str:
     """Raw text of a message/delivery-status or feedback-report part (header blocks)."""
     payload = part.get_payload()
     if isinstance(payload, list):  # compat32 parses each block as a header-only Message
         blocks = []
         for block in payload:
             if isinstance(block, Message):
-                fetch = block.policy.header_fetch_parse  # as items() does, for the 8-bit values only
+                fetch: Any = block.policy.header_fetch_parse  # as items() does, for the 8-bit values only
                 lines = [f"{k}: {v if isinstance(v, str) and v.isascii() else header_str(fetch(k, v))}"
                          for k, v in header_fields(block)]
                 body = block._payload  # type: ignore[union-attr]
@@ -460,7 +461,7 @@ def _structured_text(parsed: Parsed, part: Message) -> str:
 _header_parser = email.parser.HeaderParser(_class=IndexedMessage)
 
 
-def _headers_from_text(text: str) -> Message:
+def _headers_from_text(text: str) -> Message[Any, Any]:
     """Parse a header block given as text (text/rfc822-headers, pasted headers)."""
     text = text.lstrip("\r\n")
     end = text.find("\n\n", 0, limits.MAX_HEADER_CHARS * 4)  # the header block only: the body is not needed
@@ -469,6 +470,6 @@ def _headers_from_text(text: str) -> Message:
     return msg if msg is not None else _header_parser.parsestr(block)
 
 
-def headers_from_text(text: str) -> Message:
+def headers_from_text(text: str) -> Message[Any, Any]:
     """Public form of _headers_from_text, for detectors that find pasted original headers."""
     return _headers_from_text(text)

@@ -105,7 +105,7 @@ def _from_json(text: str) -> Detection | None:
     return None
 
 
-def _original(mail: dict[str, Any]) -> Message | None:
+def _original(mail: dict[str, Any]) -> Message[Any, Any] | None:
     """The sent message's headers as SES reports them ("headers", else "commonHeaders")."""
     lines: list[str] = []
     for h in mail.get("headers") or []:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
+from typing import Any
 
 from analyzer.detectors.gate import Gate
 from analyzer.dsn import DsnRecipient
@@ -49,7 +50,7 @@ class Detection:
     received_from_mta: str | None = None
     arrival_date: str | None = None
     feedback_type: str | None = None
-    original: Message | None = None  # returned headers found in the text (e.g. pasted by Exchange)
+    original: Message[Any, Any] | None = None  # returned headers found in the text (e.g. pasted by Exchange)
 
 
 DetectFn = Callable[[Parsed], Detection | None]

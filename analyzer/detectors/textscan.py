@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from email.message import Message
+from typing import Any
 
 from analyzer.detectors.base import Found, from_dsn_recipient
 from analyzer.dsn import DsnReport
@@ -48,7 +49,7 @@ def split_at(text: str, markers: Sequence[str], lower: str | None = None) -> tup
     return text[:best], ("" if eol < 0 else text[eol + 1:])
 
 
-def pasted_headers(text: str | None) -> Message | None:
+def pasted_headers(text: str | None) -> Message[Any, Any] | None:
     """The header block at the start of text (after blank lines), parsed; None when it holds none."""
     if not text:
         return None

@@ -14,6 +14,7 @@ Source of every text below: Microsoft Learn, "Anti-spam message headers in Micro
 from __future__ import annotations
 
 from email.message import Message
+from typing import Any
 
 from analyzer import limits
 from analyzer.ipaddr import normalize_ip
@@ -141,7 +142,7 @@ HEADERS = frozenset({"x-forefront-antispam-report", "x-forefront-antispam-report
                      "x-ms-exchange-organization-scl"})
 
 
-def antispam_of(msg: Message) -> AntiSpam | None:
+def antispam_of(msg: Message[Any, Any]) -> AntiSpam | None:
     """The Microsoft anti-spam verdicts of a message, or None when it carries none."""
     report = msg.get("X-Forefront-Antispam-Report")
     if report is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from email.message import Message
+from typing import Any
 
 from analyzer import limits
 from analyzer.headers.lexer import comment_end, comment_inner, split_top_level
@@ -33,14 +34,14 @@ _AUTHSERV = lazy(r"^([^\s=();]+)(?:\s+(\d{1,3}))?$")
 _SPF_COMMENT_HOST = lazy(r"^([A-Za-z0-9.-]+\.[A-Za-z]{2,}):\s")
 
 
-def auth_chain(msg: Message) -> tuple[tuple[AuthResult, ...], str | None]:
+def auth_chain(msg: Message[Any, Any]) -> tuple[tuple[AuthResult, ...], str | None]:
     """All results of a message's authentication headers, topmost (newest) header first.
 
     At most limits.MAX_AUTH_HEADERS headers are read; the defect says when more were present.
     """
     headers: list[tuple[str, str]] = []
     extra = 0
-    fetch = msg.policy.header_fetch_parse
+    fetch: Any = msg.policy.header_fetch_parse
     for name, raw in msg.raw_items():  # msg.items() without fetching every other header's value
         key = name.lower()
         if key in HEADERS:
@@ -56,7 +57,7 @@ def auth_chain(msg: Message) -> tuple[tuple[AuthResult, ...], str | None]:
     return tuple(out), defect
 
 
-def auth_of(msg: Message) -> tuple[AuthResult, ...]:
+def auth_of(msg: Message[Any, Any]) -> tuple[AuthResult, ...]:
     """All results of a message's authentication headers, topmost header first (bounded)."""
     return auth_chain(msg)[0]
 

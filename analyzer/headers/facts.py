@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Set
 from dataclasses import dataclass
 from email.message import Message
+from typing import Any
 
 from analyzer.headers.antispam import HEADERS as ANTISPAM_HEADERS
 from analyzer.headers.antispam import antispam_of
@@ -27,7 +28,7 @@ class HeaderFacts:
     defects: tuple[str, ...]  # limits reached while reading them
 
 
-def header_names(msg: Message) -> Set[str]:
+def header_names(msg: Message[Any, Any]) -> Set[str]:
     """The lowercase names of the headers present: `name in header_names(msg)` is `name in msg` for a lowercase
     name (the analyzer's messages answer from their index, read once instead of once per name asked)."""
     if isinstance(msg, IndexedMessage):
@@ -35,7 +36,7 @@ def header_names(msg: Message) -> Set[str]:
     return {name.lower() for name in msg}  # Message iterates over its header names
 
 
-def read_headers(msg: Message) -> HeaderFacts:
+def read_headers(msg: Message[Any, Any]) -> HeaderFacts:
     """Parse the Received, authentication and anti-spam headers of `msg`. Never raises on mail."""
     names = header_names(msg)
     hops, hop_defect = received_chain(msg) if "received" in names else ((), None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from email.message import Message
+from typing import Any
 
 from analyzer.headers.dates import iso_date
 from analyzer.headers.facts import read_headers
@@ -52,7 +53,7 @@ _DKIM_TAG = lazy(r"(?:^|;)\s*([ds])\s*=\s*([^;\s]{1,255})")
 MAX_PASTED_LINES = 400  # lines of one pasted header block read
 
 
-def original_of(msg: Message) -> Original:
+def original_of(msg: Message[Any, Any]) -> Original:
     """An Original from a returned message or header block (all of its headers read)."""
     facts = read_headers(msg)
     domains, selectors = dkim_signatures(msg)
@@ -71,7 +72,7 @@ def original_of(msg: Message) -> Original:
     )
 
 
-def dkim_signatures(msg: Message) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+def dkim_signatures(msg: Message[Any, Any]) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     """(d= domains, (d=, s=) pairs) of the DKIM-Signature headers, in header order, without repeats."""
     domains: dict[str, None] = {}
     pairs: dict[tuple[str, str], None] = {}
@@ -84,7 +85,7 @@ def dkim_signatures(msg: Message) -> tuple[tuple[str, ...], tuple[tuple[str, str
     return tuple(domains), tuple(pairs)
 
 
-def pasted_headers(text: str) -> Message | None:
+def pasted_headers(text: str) -> Message[Any, Any] | None:
     """The original's headers pasted into a report's text, or None."""
     if not text:
         return None
@@ -127,6 +128,6 @@ def _block_after(lines: list[str], start: int) -> str | None:
     return "\n".join(block) + "\n"
 
 
-def _header(msg: Message, name: str) -> str | None:
+def _header(msg: Message[Any, Any], name: str) -> str | None:
     value = header_value(msg.get(name))  # decoded, unfolded, within limits.MAX_HEADER_CHARS (plain ones directly)
     return (value or "")[:2000] or None

@@ -199,13 +199,13 @@ def _by_only_form(head: str) -> tuple[None, None, None, str | None, str | None, 
     return None, None, None, by_host, by_ip, protocol, hop_id, for_value
 
 
-def received_chain(msg: Message) -> tuple[tuple[Hop, ...], str | None]:
+def received_chain(msg: Message[Any, Any]) -> tuple[tuple[Hop, ...], str | None]:
     """The Received chain of a message, oldest hop first, and a defect when it was cut.
 
     Only the newest limits.MAX_RECEIVED headers are parsed (the ones nearest the reader, which
     matter for the sending IP); delays are measured from the nearest older hop with a time.
     """
-    values = msg.get_all("Received") or []
+    values: list[Any] = msg.get_all("Received") or []
     defect = None
     if len(values) > limits.MAX_RECEIVED:
         defect = (f"{len(values)} Received headers: only the newest {limits.MAX_RECEIVED} were read "
@@ -213,7 +213,7 @@ def received_chain(msg: Message) -> tuple[tuple[Hop, ...], str | None]:
         values = values[: limits.MAX_RECEIVED]
     hops: list[Hop] = []
     previous: datetime | None = None
-    for value in reversed(values):  # oldest first; one Hop each, its delay computed on the way
+    for value in values[::-1]:  # oldest first; one Hop each, its delay computed on the way
         fields, at = _fields(value)
         when = _utc(at) if at is not None else None
         delay = (when - previous).total_seconds() if when is not None and previous is not None else None
@@ -222,7 +222,7 @@ def received_chain(msg: Message) -> tuple[tuple[Hop, ...], str | None]:
     return tuple(hops), defect
 
 
-def hops_of(msg: Message) -> tuple[Hop, ...]:
+def hops_of(msg: Message[Any, Any]) -> tuple[Hop, ...]:
     """The Received chain of a message, oldest hop first (bounded, see received_chain)."""
     return received_chain(msg)[0]
 
@@ -474,7 +474,7 @@ def _for_addr(tokens: list[Token]) -> str | None:
 
 
 def _tls(raw: str, protocol: str | None) -> str | None:
-    m = _first_tls(raw) if "TLS" in raw or "tls" in raw or "SSLv3" in raw else None
+    m: re.Match[str] | None = _first_tls(raw) if "TLS" in raw or "tls" in raw or "SSLv3" in raw else None
     if m:
         if m.group("ssl"):
             return "SSLv3"
