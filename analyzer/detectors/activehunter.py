@@ -37,4 +37,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): X-AHMAILID and a "FAILURE NOTICE" subject.
 GATE: Gate = (Clause(headers=("x-ahmailid",), subject=("failure notice",)),)
-DETECTOR = Detector("activehunter", detect, GATE)
+DETECTOR: Detector = Detector("activehunter", detect, GATE)

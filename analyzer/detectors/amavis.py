@@ -75,4 +75,4 @@ def _with_note(r: Found, note: str) -> Found:
 
 # detect(): _FROM in the raw From.
 GATE: Gate = (Clause(sender=("content-filter at ",)),)
-DETECTOR = Detector("amavis", detect, GATE)
+DETECTOR: Detector = Detector("amavis", detect, GATE)

@@ -150,4 +150,4 @@ def _bounce(b: dict[str, Any]) -> Detection | None:
 
 # detect(): "notificationType"/"eventType" (the JSON notification) or _UNDELIVERABLE in the text.
 GATE: Gate = (Clause(text=("notificationtype", "eventtype", "> was undeliverable")),)
-DETECTOR = Detector("amazonses", detect, GATE)
+DETECTOR: Detector = Detector("amazonses", detect, GATE)

@@ -73,4 +73,4 @@ def _finish(found: Found) -> Found:
 _INTRO_WORDS = ("an error occurred while trying to deliver the mail to the following recipients:",)
 GATE: Gate = (Clause(headers=("x-mailer", "x-original-mailer"), text=_INTRO_WORDS),
               Clause(sender_decoded=("amazonses.com",), text=_INTRO_WORDS))
-DETECTOR = Detector("amazonworkmail", detect, GATE)
+DETECTOR: Detector = Detector("amazonworkmail", detect, GATE)

@@ -91,4 +91,4 @@ GATE: Gate = (
            sender=("@hotmail.com", "@outlook.com", "@msn.com", "@live.com")),
     Clause(headers=("x-apple-unsubscribe",)),
 )
-DETECTOR = Detector("arf", detect, GATE)
+DETECTOR: Detector = Detector("arf", detect, GATE)

@@ -34,4 +34,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): its subject.
 GATE: Gate = (Clause(subject=("blocked by our bulk email filter", "blocked by our spam firewall")),)
-DETECTOR = Detector("barracuda", detect, GATE)
+DETECTOR: Detector = Detector("barracuda", detect, GATE)

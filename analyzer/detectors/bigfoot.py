@@ -26,4 +26,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): "@bigfoot.com" in the raw From.
 GATE: Gate = (Clause(sender=("@bigfoot.com",)),)
-DETECTOR = Detector("bigfoot", detect, GATE)
+DETECTOR: Detector = Detector("bigfoot", detect, GATE)

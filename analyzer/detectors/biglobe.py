@@ -47,4 +47,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): _FROM in the raw From.
 GATE: Gate = (Clause(sender=("biglobe.ne.jp",)),)
-DETECTOR = Detector("biglobe", detect, GATE)
+DETECTOR: Detector = Detector("biglobe", detect, GATE)

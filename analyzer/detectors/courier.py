@@ -83,4 +83,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): _FROM in the raw From.
 GATE: Gate = (Clause(sender=("courier mail server at",)),)
-DETECTOR = Detector("courier", detect, GATE)
+DETECTOR: Detector = Detector("courier", detect, GATE)

@@ -71,4 +71,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): _SUBJECT in the decoded subject and "was not delivered to:" in the text.
 GATE: Gate = (Clause(title=("delivery failure:", "delivery_failure:"), text=("was not delivered to:",)),)
-DETECTOR = Detector("domino", detect, GATE)
+DETECTOR: Detector = Detector("domino", detect, GATE)

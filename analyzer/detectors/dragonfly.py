@@ -55,4 +55,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): its subject and _SIGNATURE in the text.
 GATE: Gate = (Clause(subject=("mail delivery failed",), text=(_SIGNATURE,)),)
-DETECTOR = Detector("dragonfly", detect, GATE)
+DETECTOR: Detector = Detector("dragonfly", detect, GATE)

@@ -93,4 +93,4 @@ def _found(rcpt: str, block: list[str]) -> Found:
 # detect(): _START in the text.
 GATE: Gate = (Clause(text=("did not reach the following recipient(s):",
                            "the following recipient(s) could not be reached:")),)
-DETECTOR = Detector("exchange2003", detect, GATE)
+DETECTOR: Detector = Detector("exchange2003", detect, GATE)

@@ -19,4 +19,4 @@ def detect(p: Parsed) -> Detection | None:
     return read(p, "exchange2007")
 
 
-DETECTOR = Detector("exchange2007", detect, EXCHANGE_GATE)  # is_exchange_ndr: the same gate
+DETECTOR: Detector = Detector("exchange2007", detect, EXCHANGE_GATE)  # is_exchange_ndr: the same gate

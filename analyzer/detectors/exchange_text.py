@@ -167,8 +167,10 @@ GENERATED_BY_LINE, REMOTE_LINE, HOPS_LINE, HEADLINE_END_LINE = (
 
 
 # Words every localized admin-section label above contains (lowercase): a cheap test before the regexes.
-LAYOUT_WORDS = ("administrat", "diagnost", "beheerder", "email admins", "e-mail-admin", "管理", "관리자",
-                 "администратор", "status code", "statuscode")
+LAYOUT_WORDS: tuple[str, ...] = (
+    "administrat", "diagnost", "beheerder", "email admins", "e-mail-admin", "管理", "관리자",
+    "администратор", "status code", "statuscode",
+)
 
 
 def has_layout(text: str, lower: str | None = None) -> bool:

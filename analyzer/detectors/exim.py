@@ -184,4 +184,4 @@ def _generated_text(text: str) -> str | None:
 
 # detect(): a mailer-daemon / Mail Delivery System sender and one of _BODY_MARKERS in the text.
 GATE: Gate = (Clause(sender=("mailer-daemon", "mail delivery system"), text=_BODY_MARKERS),)
-DETECTOR = Detector("exim", detect, GATE)
+DETECTOR: Detector = Detector("exim", detect, GATE)

@@ -85,4 +85,4 @@ def _explanation(text: str) -> str | None:
 
 # detect(): _FROM in the raw From and "mail system error" in the subject.
 GATE: Gate = (Clause(sender=("@ezweb.ne.jp",), subject=("mail system error",)),)
-DETECTOR = Detector("ezweb", detect, GATE)
+DETECTOR: Detector = Detector("ezweb", detect, GATE)

@@ -40,4 +40,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): "fml" in X-MLServer.
 GATE: Gate = (Clause(headers=("x-mlserver",)),)
-DETECTOR = Detector("fml", detect, GATE)
+DETECTOR: Detector = Detector("fml", detect, GATE)

@@ -139,4 +139,4 @@ def _intro(text: str) -> str:
 
 # detect(): from_google, and _OLD_HEAD or a HEADLINE ("** ... **") in the text.
 GATE: Gate = google_gate(("delivery to the following recipient", "**"))
-DETECTOR = Detector("gmail", detect, GATE)
+DETECTOR: Detector = Detector("gmail", detect, GATE)

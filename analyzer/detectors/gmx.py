@@ -104,5 +104,7 @@ def _found(rcpt: str, lines: list[str]) -> Found:
                                  diagnostic_type="smtp" if host else None))
 
 
-GMX = _detector("gmx", _GMX, ("gmx.", "web.de", "mail.com"))
-EINSUNDEINS = _detector("einsundeins", _ONEANDONE, ("kundenserver.", "1and1.", "ionos.", "online.de", "onlinehome.de"))
+GMX: Detector = _detector("gmx", _GMX, ("gmx.", "web.de", "mail.com"))
+EINSUNDEINS: Detector = _detector(
+    "einsundeins", _ONEANDONE, ("kundenserver.", "1and1.", "ionos.", "online.de", "onlinehome.de"),
+)

@@ -54,4 +54,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): _SIGNATURE in the text and an X-Failed-Recipients header.
 GATE: Gate = (Clause(headers=("x-failed-recipients",), text=("groups.google.com/support", "google groups")),)
-DETECTOR = Detector("googlegroups", detect, GATE)
+DETECTOR: Detector = Detector("googlegroups", detect, GATE)

@@ -49,4 +49,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): from_google and a HEADLINE ("** ... **") in the text.
 GATE: Gate = google_gate(("**",))
-DETECTOR = Detector("googleworkspace", detect, GATE)
+DETECTOR: Detector = Detector("googleworkspace", detect, GATE)

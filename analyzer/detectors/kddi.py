@@ -44,4 +44,4 @@ def detect(p: Parsed) -> Detection | None:
 # detect(): _FROM in the raw From or Message-ID.
 _DOMAINS = ("dion.ne.jp", "auone-net.jp", "kddi.com")
 GATE: Gate = (Clause(sender=_DOMAINS), Clause(message_id=_DOMAINS))
-DETECTOR = Detector("kddi", detect, GATE)
+DETECTOR: Detector = Detector("kddi", detect, GATE)

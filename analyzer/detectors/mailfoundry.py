@@ -49,4 +49,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): its subject.
 GATE: Gate = (Clause(subject=("message delivery has failed",)),)
-DETECTOR = Detector("mailfoundry", detect, GATE)
+DETECTOR: Detector = Detector("mailfoundry", detect, GATE)

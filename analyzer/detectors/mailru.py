@@ -88,4 +88,4 @@ def _blocks(section: str, action: str) -> list[Found]:
 
 # detect(): _FROM in the decoded From (each match holds one of its domains) and _FAILED in the text.
 GATE: Gate = (Clause(sender_decoded=("mail.ru", "bk.ru", "inbox.ru", "list.ru"), text=("following address",)),)
-DETECTOR = Detector("mailru", detect, GATE)
+DETECTOR: Detector = Detector("mailru", detect, GATE)

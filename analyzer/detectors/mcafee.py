@@ -38,4 +38,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): "mcafee" in X-NAI-Header.
 GATE: Gate = (Clause(headers=("x-nai-header",)),)
-DETECTOR = Detector("mcafee", detect, GATE)
+DETECTOR: Detector = Detector("mcafee", detect, GATE)

@@ -64,4 +64,4 @@ def _listed(section: str) -> list[Found]:
 
 # detect(): _INTRO in the text.
 GATE: Gate = (Clause(text=("this is the mail delivery agent at ",)),)
-DETECTOR = Detector("messagelabs", detect, GATE)
+DETECTOR: Detector = Detector("messagelabs", detect, GATE)

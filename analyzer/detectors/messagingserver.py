@@ -108,4 +108,4 @@ def _found(fields: dict[str, str]) -> Found:
 # detect(): _SUBJECT in the raw subject and _BODY in the text.
 GATE: Gate = (Clause(subject=(_SUBJECT,),
                      text=("this report relates to a message you sent with the following header fields",)),)
-DETECTOR = Detector("messagingserver", detect, GATE)
+DETECTOR: Detector = Detector("messagingserver", detect, GATE)

@@ -63,4 +63,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): m-FILTER in X-Mailer or a "failure notice" subject, and _SERVER in the text.
 GATE: Gate = (Clause(headers=("x-mailer",), text=(_SERVER,)), Clause(subject=("failure notice",), text=(_SERVER,)))
-DETECTOR = Detector("mfilter", detect, GATE)
+DETECTOR: Detector = Detector("mfilter", detect, GATE)

@@ -61,4 +61,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): its subject.
 GATE: Gate = (Clause(subject=("[postmaster] email delivery failure",)),)
-DETECTOR = Detector("mimecast", detect, GATE)
+DETECTOR: Detector = Detector("mimecast", detect, GATE)

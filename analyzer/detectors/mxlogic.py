@@ -25,4 +25,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): an X-MXL-* / X-MX-Bounce header or an mxlogic.net sender.
 GATE: Gate = (Clause(headers=("x-mxl-notehash", "x-mxl-hash", "x-mx-bounce")), Clause(sender=("mxlogic.net",)))
-DETECTOR = Detector("mxlogic", detect, GATE)
+DETECTOR: Detector = Detector("mxlogic", detect, GATE)

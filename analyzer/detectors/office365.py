@@ -127,4 +127,4 @@ EXCHANGE_GATE: Gate = (
     Clause(text=exchange_text.LAYOUT_WORDS),
     Clause(title=SUBJECT_WORDS),
 )
-DETECTOR = Detector("office365", detect, EXCHANGE_GATE)
+DETECTOR: Detector = Detector("office365", detect, EXCHANGE_GATE)

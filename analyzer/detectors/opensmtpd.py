@@ -79,4 +79,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): _SUBJECT in the raw subject and _SIGNATURE in the text.
 GATE: Gate = (Clause(subject=(_SUBJECT,), text=("this is the mailer-daemon, please do not reply to this e",)),)
-DETECTOR = Detector("opensmtpd", detect, GATE)
+DETECTOR: Detector = Detector("opensmtpd", detect, GATE)

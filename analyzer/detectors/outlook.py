@@ -60,4 +60,4 @@ GATE: Gate = (
     Clause(sender_decoded=_HOTMAIL_WORDS, text=_INTRO_WORDS),
     Clause(reporting_mta=_HOTMAIL_WORDS, text=_INTRO_WORDS),
 )
-DETECTOR = Detector("outlook", detect, GATE)
+DETECTOR: Detector = Detector("outlook", detect, GATE)

@@ -162,4 +162,4 @@ GATE: Gate = (Clause(sender=("mailer-daemon", "mailer daemon", "postmaster", "ma
                      title=("undeliver", "returned mail", "delivery", "failure notice", "could not be delivered",
                             "not delivered", "unzustellbar", "nicht zugestellt", "non distribuable", "no entregado",
                             "non recapitato", "不達", "エラー")),)
-DETECTOR = Detector("plaintext", detect, GATE)
+DETECTOR: Detector = Detector("plaintext", detect, GATE)

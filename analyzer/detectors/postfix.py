@@ -151,4 +151,4 @@ def _smtpd_transcript(p: Parsed, text: str) -> Detection | None:
 # detect(): one of _SUBJECTS in the raw subject, or a mailer-daemon sender and one of _SIGNATURES; then _BODY.
 GATE: Gate = (Clause(subject=_SUBJECTS, text=(*_SIGNATURES, "transcript of session follows")),
               Clause(sender=("mailer-daemon",), text=_SIGNATURES))
-DETECTOR = Detector("postfix", detect, GATE)
+DETECTOR: Detector = Detector("postfix", detect, GATE)

@@ -67,6 +67,6 @@ def _reader(name: str, test: Callable[[Parsed], bool], gate: Gate) -> Detector:
     return Detector(name, detect, gate)
 
 
-YANDEX = _reader("yandex", _is_yandex, YANDEX_GATE)
-AOL = _reader("aol", _is_aol, AOL_GATE)
-APPLE = _reader("apple", _is_apple, APPLE_GATE)
+YANDEX: Detector = _reader("yandex", _is_yandex, YANDEX_GATE)
+AOL: Detector = _reader("aol", _is_aol, AOL_GATE)
+APPLE: Detector = _reader("apple", _is_apple, APPLE_GATE)

@@ -114,4 +114,4 @@ def _found(rcpt: str, body: list[str], rules: tuple[tuple[str, Reason, Regex], .
 
 # detect(): one of _BODY in the text.
 GATE: Gate = (Clause(text=_BODY),)
-DETECTOR = Detector("qmail", detect, GATE)
+DETECTOR: Detector = Detector("qmail", detect, GATE)

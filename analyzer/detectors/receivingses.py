@@ -35,4 +35,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): a DSN with recipients, from a Reporting-MTA _REPORTER matches (each match holds "inbound-smtp.").
 GATE: Gate = (Clause(dsn=True, reporting_mta=("inbound-smtp.",)),)
-DETECTOR = Detector("receivingses", detect, GATE)
+DETECTOR: Detector = Detector("receivingses", detect, GATE)

@@ -61,4 +61,4 @@ def _from_text(f: Found, p: Parsed) -> Found:
 
 # detect(): DSN recipients, or delivery-status fields pasted in the text (_pasted).
 GATE: Gate = (Clause(dsn=True), Clause(text=("final-recipient:",)))
-DETECTOR = Detector("rfc3464", detect, GATE)
+DETECTOR: Detector = Detector("rfc3464", detect, GATE)

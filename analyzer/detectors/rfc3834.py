@@ -74,4 +74,4 @@ GATE: Gate = (
     Clause(title=("auto", "out of ", "vacation", "abwesend", "absence", "ponse automatique", "respuesta autom",
                   "自動応答", "不在")),
 )
-DETECTOR = Detector("rfc3834", detect, GATE)
+DETECTOR: Detector = Detector("rfc3834", detect, GATE)

@@ -57,4 +57,4 @@ def _finish(found: Found) -> Found:
 
 # detect(): _INTRO in the text.
 GATE: Gate = (Clause(text=("this is an automatically generated message from sendgrid",)),)
-DETECTOR = Detector("sendgrid", detect, GATE)
+DETECTOR: Detector = Detector("sendgrid", detect, GATE)

@@ -201,4 +201,4 @@ def _local_lines(body: list[str], addr: str) -> str | None:
 GATE: Gate = (Clause(subject=("returned mail", "could not send message", "see transcript", "postmaster notify",
                               "delivery status", "delivery failure", "undeliver"),
                      text=("the following address", "transcript of session follows")),)
-DETECTOR = Detector("sendmail", detect, GATE)
+DETECTOR: Detector = Detector("sendmail", detect, GATE)

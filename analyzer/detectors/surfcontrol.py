@@ -37,4 +37,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): X-SEF-Processed or X-Mailer, and its sentence in the text.
 GATE: Gate = (Clause(headers=("x-sef-processed", "x-mailer"), text=("your message could not be sent.",)),)
-DETECTOR = Detector("surfcontrol", detect, GATE)
+DETECTOR: Detector = Detector("surfcontrol", detect, GATE)

@@ -49,4 +49,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): _FROM in the raw From.
 GATE: Gate = (Clause(sender=("vzwpix.com", "vtext.com")),)
-DETECTOR = Detector("verizon", detect, GATE)
+DETECTOR: Detector = Detector("verizon", detect, GATE)

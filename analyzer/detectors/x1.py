@@ -42,4 +42,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): _FROM in the raw From and its list header in the text.
 GATE: Gate = (Clause(sender=("mail deliver",), text=("the following addresses had delivery errors",)),)
-DETECTOR = Detector("x1", detect, GATE)
+DETECTOR: Detector = Detector("x1", detect, GATE)

@@ -71,4 +71,4 @@ def _newer(text: str) -> Detection | None:
 # detect(): a mailer-daemon or postmaster sender and one of its two sentences in the text.
 GATE: Gate = (Clause(sender=("mailer-daemon", "postmaster"),
                      text=("unable to deliver message to the following address(es).", "delivery failed: ")),)
-DETECTOR = Detector("x2", detect, GATE)
+DETECTOR: Detector = Detector("x2", detect, GATE)

@@ -58,4 +58,4 @@ def detect(p: Parsed) -> Detection | None:
 # detect(): its subject and _BODY in the text.
 GATE: Gate = (Clause(subject=("delivery status notification",),
                      text=("this is an automatically generated delivery status notification",)),)
-DETECTOR = Detector("x3", detect, GATE)
+DETECTOR: Detector = Detector("x3", detect, GATE)

@@ -34,4 +34,4 @@ def detect(p: Parsed) -> Detection | None:
 # detect(): "failure notice" in the subject and _BODY in the text.
 GATE: Gate = (Clause(subject=("failure notice",),
                      text=("your mail message to the following address(es) could not be delivered",)),)
-DETECTOR = Detector("x4", detect, GATE)
+DETECTOR: Detector = Detector("x4", detect, GATE)

@@ -34,4 +34,4 @@ def detect(p: Parsed) -> Detection | None:
 # detect(): "returned mail" in the decoded subject, _SHELL in the text and DSN recipients.
 GATE: Gate = (Clause(title=("returned mail",), text=("the following addresses had permanent delivery errors",),
                      dsn=True),)
-DETECTOR = Detector("x5", detect, GATE)
+DETECTOR: Detector = Detector("x5", detect, GATE)

@@ -50,4 +50,4 @@ def detect(p: Parsed) -> Detection | None:
 
 # detect(): its subject and _BODY in the text.
 GATE: Gate = (Clause(subject=("there was an error sending your mail",), text=(_BODY,)),)
-DETECTOR = Detector("x6", detect, GATE)
+DETECTOR: Detector = Detector("x6", detect, GATE)

@@ -66,4 +66,4 @@ def _found(rcpt: str, block: str) -> Found:
 
 # detect(): _START in report_text (the text or a multipart preamble).
 GATE: Gate = (Clause(text=("we were unable to deliver your message to the following address",)),)
-DETECTOR = Detector("yahoo", detect, GATE)
+DETECTOR: Detector = Detector("yahoo", detect, GATE)

@@ -52,4 +52,4 @@ def _found(rcpt: str, code: str | None, said: str, delayed: bool) -> Found:
 
 # detect(): _FROM in the decoded From.
 GATE: Gate = (Clause(sender_decoded=("zoho",)),)
-DETECTOR = Detector("zoho", detect, GATE)
+DETECTOR: Detector = Detector("zoho", detect, GATE)
