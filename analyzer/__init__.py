@@ -1,7 +1,7 @@
 """ndr's analyzer: bytes in, one immutable Analysis out. Pure: no I/O, no clock, no network."""
 
-from analyzer.analyze import DEFAULT_OPTIONS, Options, analyze
-from analyzer.model import Analysis, AntiSpam, AuthResult, Hop, Kind, Original, Recipient
+from analyzer.analyze import DEFAULT_OPTIONS, analyze
+from analyzer.model import Analysis, AntiSpam, AuthResult, Hop, Kind, Options, Original, Recipient
 from analyzer.reasons import Reason
 
 __all__ = [

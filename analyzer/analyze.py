@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from analyzer import limits
 from analyzer.classify import classify, is_hard
 from analyzer.detectors import DETECTORS, Detection, Detector, Found
@@ -11,9 +9,9 @@ from analyzer.detectors.gate import Signals, compile_gates
 from analyzer.headers.dates import iso_date
 from analyzer.headers.facts import read_headers
 from analyzer.headers.original import original_of, pasted_headers
-from analyzer.ipaddr import DEFAULT_PREFIX_V4, DEFAULT_PREFIX_V6, prefix_of
+from analyzer.ipaddr import prefix_of
 from analyzer.mime import Parsed, parse
-from analyzer.model import Analysis, Kind, Original, Recipient
+from analyzer.model import Analysis, Kind, Options, Original, Recipient
 from analyzer.reasons import NON_FAILURE_REASONS, Reason
 from analyzer.sending_ip import received_sending_ip, recipient_sending_ip
 from analyzer.smtp import (
@@ -25,15 +23,6 @@ from analyzer.smtp import (
     prefer_status,
     pseudo_status,
 )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Options:
-    """Analysis parameters (no hidden globals)."""
-
-    prefix_v4: int = DEFAULT_PREFIX_V4  # IPv4 prefix length of sending_prefix
-    prefix_v6: int = DEFAULT_PREFIX_V6  # IPv6 prefix length of sending_prefix
-
 
 DEFAULT_OPTIONS = Options()
 

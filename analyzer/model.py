@@ -5,8 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from analyzer.ipaddr import DEFAULT_PREFIX_V4, DEFAULT_PREFIX_V6
 from analyzer.reasons import Reason
 from analyzer.records import fast_init
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Options:
+    """Analysis parameters (no hidden globals). Defined here, in an interpreted module: scan workers get it
+    pickled, and a compiled frozen dataclass cannot be unpickled."""
+
+    prefix_v4: int = DEFAULT_PREFIX_V4  # IPv4 prefix length of sending_prefix
+    prefix_v6: int = DEFAULT_PREFIX_V6  # IPv6 prefix length of sending_prefix
 
 
 class Kind(StrEnum):

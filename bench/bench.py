@@ -11,6 +11,8 @@ smaller one (--small, default 10,000) for the memory-flatness ratio.
 Figures, per input:
 - floor: Python's bare MIME parse of the same bytes (email.message_from_bytes, policy compat32), msg/s;
 - analyze() in one process, msg/s and its ratio to the floor (also with the JSON serialisation);
+  when the analyzer is compiled (mypyc, `make native`), also the same source as pure Python, timed in a
+  child process from a copy without the compiled modules (with its own floor, for its ratio);
 - mail-parser's full parse (the starting dependency, kept off the hot path: this is why) and
   flufl.bounce (a peer; the `bench` extra), msg/s, when installed;
 - `ndr triage --json` as a whole process (corpus), its start-up on one message;
@@ -27,7 +29,9 @@ import argparse
 import email
 import logging
 import os
+import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +46,7 @@ from measure import ROOT, Run, best_run, ndr_argv, rate, run  # bench/ is on sys
 from analyzer import analyze
 from analyzer.serialize import to_json
 from connectors.files import iter_mbox
+from ndr.native import status as native_status
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "sisimai" / "maildir"
 GENERATOR_END = "2025-03-31"  # fixed: the same bytes on every run
@@ -123,6 +128,34 @@ def in_process(table: Table, column: str, items: list[bytes], repeat: int) -> di
     return {"floor": floor, "analyze": ours}
 
 
+PURE_CHILD = r"""
+import email, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from analyzer import analyze
+items = [p.read_bytes() for p in sorted(Path(sys.argv[2]).rglob("*.eml"))]
+def best(fn):
+    times = []
+    for _ in range(int(sys.argv[3])):
+        t0 = time.perf_counter()
+        for data in items:
+            fn(data)
+        times.append(time.perf_counter() - t0)
+    return len(items) / min(times)
+print(best(email.message_from_bytes), best(analyze))
+"""
+
+
+def pure_python(table: Table, column: str, corpus: Path, repeat: int) -> None:
+    """analyze() of this source without its compiled modules, in a child process (a copy of analyzer/)."""
+    with tempfile.TemporaryDirectory(prefix="ndr-pure-") as tmp:
+        shutil.copytree(ROOT / "analyzer", Path(tmp) / "analyzer", ignore=shutil.ignore_patterns("*.so", "__pycache__"))
+        out = subprocess.run([sys.executable, "-c", PURE_CHILD, tmp, str(corpus), str(repeat)],
+                             capture_output=True, text=True, check=True).stdout.split()
+    floor, pure = float(out[0]), float(out[1])
+    table.add("analyze(), pure Python (not compiled)", column, f"{pure:7,.0f} msg/s  {pure / floor:.2f}x floor")
+
+
 def _guarded(fn: Callable[[bytes], object]) -> Callable[[bytes], object]:
     def call(data: bytes) -> object:
         try:
@@ -194,6 +227,11 @@ def main() -> None:
     args.dir.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, "
           f"Python {sys.version.split()[0]}")
+    build = native_status()
+    if build.stale:
+        sys.exit(f"bench: the compiled analyzer is older than {build.stale[0]}: run `make native` first")
+    print(f"analyzer: compiled by mypyc ({len(build.compiled)} modules)" if build.built else
+          "analyzer: pure Python (not compiled; `make native` compiles it)")
     corpus = [p.read_bytes() for p in sorted(args.corpus.rglob("*.eml"))]
     box = args.dir / f"bench-{args.messages}.mbox"
     small = args.dir / f"bench-{args.small}.mbox"
@@ -205,6 +243,8 @@ def main() -> None:
     table = Table(columns)
     results: dict[str, dict[str, float]] = {}
     results["corpus"] = in_process(table, columns[0], corpus, args.repeat)
+    if build.built:
+        pure_python(table, columns[0], args.corpus, args.repeat)
     start = best_run(ndr_argv("triage", "--json", "--no-dns", str(next(args.corpus.rglob("*.eml")))), args.repeat)
     table.add("ndr triage --json, start-up (1 message)", columns[0], f"{start.wall:6.2f} s")
     whole = run(ndr_argv("triage", "--json", "--no-dns", str(args.corpus)), stdout=args.dir / "triage.jsonl")
