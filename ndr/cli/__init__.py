@@ -57,6 +57,12 @@ def cli() -> None:
       ndr triage bounce.eml              one-screen diagnosis
       ndr triage --json mail/ > out.jsonl
     """
+    from ndr.native import stale_message, status  # noqa: PLC0415 (file times only: ~1 ms)
+
+    state = status()
+    if state.stale:  # an edited source shadowed by its older compiled module would run old code
+        click.echo(f"ndr: {stale_message(state)}", err=True)
+        raise SystemExit(2)
 
 
 def main(argv: list[str] | None = None) -> Any:
