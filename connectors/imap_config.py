@@ -2,16 +2,18 @@
 
 Every wrong, missing or unknown key raises ConfigError naming it: "sources[1].host: required".
 Secrets are never in the table: only the names of the environment variables or files holding them.
-Microsoft 365 sign-in (XOAUTH2 with an app-only token) uses the keys of connectors/msauth.py.
+Microsoft 365 sign-in uses the keys of connectors/msauth.py: XOAUTH2 with an app-only token
+(`auth = "xoauth2"`, client credentials) or with a delegated one (`auth = "device_code"`: the operator
+signs in once in a terminal, later runs refresh it silently from `token_cache_file`).
 """
 
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from connectors.msauth import AUTH_KEYS, MsAuthConfig, parse_auth
+from connectors.msauth import AUTH_KEYS, DEFAULT_AUTHORITY_HOST, MsAuthConfig, parse_auth
 from connectors.tomlkeys import Keys
 from ndr.secrets import SecretRef, secret_ref
 
@@ -29,6 +31,12 @@ class Auth(StrEnum):
 
     PASSWORD = "password"  # noqa: S105 - a mode name, not a secret. LOGIN with password_env / password_file
     XOAUTH2 = "xoauth2"  # AUTHENTICATE XOAUTH2 with a token from msal (client credentials) or token_command
+    DEVICE_CODE = "device_code"  # AUTHENTICATE XOAUTH2 with a delegated msal token (device code, cached refresh token)
+
+    @property
+    def oauth(self) -> bool:
+        """True when the login is AUTHENTICATE XOAUTH2 with an access token."""
+        return self is not Auth.PASSWORD
 
 
 class AfterKind(StrEnum):
@@ -60,11 +68,11 @@ class ImapConfig:
     tls_verify: bool  # verify the server certificate and name (default true)
     ca_file: str | None  # PEM of a private CA to trust instead of the system store
     username: str  # login name (for XOAUTH2: the mailbox address)
-    auth: Auth  # password / xoauth2
+    auth: Auth  # password / xoauth2 / device_code
     password: SecretRef | None  # for auth = password
     token_command: tuple[str, ...] | None  # for xoauth2: argv of a command printing an access token
-    msal: MsAuthConfig | None  # for xoauth2 without token_command: app-only sign-in (client credentials)
-    scope: str  # msal scope of the token (Exchange Online: https://outlook.office365.com/.default)
+    msal: MsAuthConfig | None  # xoauth2 without token_command: client credentials; device_code: delegated
+    scope: str  # msal scope of the token (app-only: https://outlook.office365.com/.default; see DELEGATED_SCOPES)
     folders: tuple[str, ...]  # folders to scan, in order (default INBOX)
     after: After  # what to do once a message is stored
     batch_size: int  # messages per UID FETCH
@@ -76,9 +84,20 @@ class ImapConfig:
 
 
 DEFAULT_SCOPE = "https://outlook.office365.com/.default"
+# auth = "device_code": the delegated IMAP scope of Exchange Online per national cloud, by the login host
+# (learn.microsoft.com/exchange/client-developer/legacy-protocols/
+# how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth, and the national cloud endpoint lists).
+# msal adds offline_access (the refresh token), openid and profile itself and refuses them in `scope`.
+# US DoD (login.microsoftonline.us too, but outlook-dod.office365.us) sets `scope` itself.
+DELEGATED_SCOPES = {
+    "https://login.microsoftonline.com": "https://outlook.office.com/IMAP.AccessScope",
+    "https://login.microsoftonline.us": "https://outlook.office365.us/IMAP.AccessScope",  # GCC High
+    "https://login.partner.microsoftonline.cn": "https://partner.outlook.cn/IMAP.AccessScope",  # 21Vianet
+}
+_RESERVED_SCOPES = frozenset({"openid", "profile", "offline_access"})
 DEFAULT_BATCH = 100  # messages per UID FETCH: see the measurement in bench/imap.py
-# msal keys that make sense for IMAP (app-only): not `auth` (ours says password/xoauth2) nor the device-code cache
-_MSAL_KEYS = AUTH_KEYS - {"auth", "token_cache_file"}
+# msal keys of an imap source: not `auth` (ours says password/xoauth2/device_code)
+_MSAL_KEYS = AUTH_KEYS - {"auth"}
 _KEYS = _MSAL_KEYS | {
     "name", "type", "host", "port", "tls", "tls_verify", "ca_file", "username", "auth",
     "password_env", "password_file", "token_command", "scope", "folders", "after", "allow_delete",
@@ -97,12 +116,13 @@ def parse_config(table: dict[str, object], where: str) -> ImapConfig:
     password = _password(keys, auth)
     token_command = _token_command(keys, auth)
     msal = _msal(keys, auth, token_command)
+    scope = _scope(keys, msal)
     return ImapConfig(
         name=keys.required("name"), where=where, host=keys.required("host"),
         port=keys.integer("port", 993 if tls is Tls.IMPLICIT else 143, lambda p: 0 < p < 65536, "must be 1-65535"),
         tls=tls, tls_verify=keys.flag("tls_verify", True), ca_file=keys.text("ca_file"),
         username=keys.required("username"), auth=auth, password=password,
-        token_command=token_command, msal=msal, scope=keys.text("scope") or DEFAULT_SCOPE,
+        token_command=token_command, msal=msal, scope=scope,
         folders=_folders(keys), after=_after(keys),
         batch_size=keys.integer("batch_size", DEFAULT_BATCH, lambda n: 1 <= n <= 5000, "must be 1-5000"),
         max_batch_bytes=keys.integer("max_batch_bytes", 32 << 20, lambda n: n >= 1 << 16, "must be at least 65536"),
@@ -138,14 +158,32 @@ def _token_command(keys: Keys, auth: Auth) -> tuple[str, ...] | None:
 
 def _msal(keys: Keys, auth: Auth, token_command: tuple[str, ...] | None) -> MsAuthConfig | None:
     given = sorted(k for k in _MSAL_KEYS if k in keys.table)
+    if auth is Auth.DEVICE_CODE:
+        table = {"auth": "device_code", **{k: keys.table[k] for k in given}}
+        return replace(parse_auth(Keys(table, keys.where)), sign_in_on_terminal_only=True)
     if auth is Auth.XOAUTH2 and token_command is None:
+        if "token_cache_file" in keys.table:
+            raise keys.fail("token_cache_file", "only used with auth = \"device_code\"")
         return parse_auth(Keys({k: keys.table[k] for k in given}, keys.where))
     if given:
         why = "not used with token_command" if auth is Auth.XOAUTH2 else f"not used with auth = \"{auth}\""
         raise keys.fail(given[0], why)
     if "scope" in keys.table:
-        raise keys.fail("scope", "only used for an msal token (auth = \"xoauth2\" without token_command)")
+        raise keys.fail("scope", "only used for an msal token (auth = \"device_code\", or \"xoauth2\" without "
+                        "token_command)")
     return None
+
+
+def _scope(keys: Keys, msal: MsAuthConfig | None) -> str:
+    given = keys.text("scope")
+    if msal is None or msal.flow != "device_code":
+        return given or DEFAULT_SCOPE
+    if given is None:
+        return DELEGATED_SCOPES.get(msal.authority_host, DELEGATED_SCOPES[DEFAULT_AUTHORITY_HOST])
+    if given.lower() in _RESERVED_SCOPES or len(given.split()) != 1:
+        raise keys.fail("scope", f"give one resource scope such as {DELEGATED_SCOPES[DEFAULT_AUTHORITY_HOST]!r} "
+                        f"(offline_access is always asked for), not {given!r}")
+    return given
 
 
 def _folders(keys: Keys) -> tuple[str, ...]:

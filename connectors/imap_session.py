@@ -74,7 +74,7 @@ def _login(cfg: ImapConfig, client: imapclient.IMAPClient, password: Secret | No
            tokens: TokenSource | None) -> None:
     who = f"login as {cfg.username} on {cfg.host}:{cfg.port} refused"
     try:
-        if cfg.auth is Auth.XOAUTH2:
+        if cfg.auth.oauth:
             assert tokens is not None
             client.oauth2_login(cfg.username, tokens.token())
         else:
@@ -83,7 +83,11 @@ def _login(cfg: ImapConfig, client: imapclient.IMAPClient, password: Secret | No
     except LoginError as exc:
         close_quietly(client)
         hint = ""
-        if cfg.msal is not None:
+        if cfg.auth is Auth.DEVICE_CODE:
+            hint = (f" (Exchange Online: the app needs the delegated permission IMAP.AccessAsUser.All, and the account "
+                    f"signed in with the device code access to {cfg.username}; to sign in as someone else delete "
+                    f"{cfg.where}.token_cache_file and run once in a terminal)")
+        elif cfg.msal is not None:
             hint = (" (Exchange Online: the app needs the Office 365 Exchange Online permission IMAP.AccessAsApp "
                     "with admin consent, and its service principal FullAccess to the mailbox)")
         elif cfg.auth is Auth.PASSWORD:

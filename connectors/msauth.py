@@ -4,7 +4,9 @@ Two flows:
 - `client_credentials` (unattended, nightly): an app registration with an application permission,
   signed in with a client secret or a certificate (RSA). Scope `<resource>/.default`.
 - `device_code` (interactive): the operator signs in once in a browser; msal's token cache is kept
-  in a file (mode 0600) and refreshed silently afterwards.
+  in a file (mode 0600) and refreshed silently afterwards. With `MsAuthConfig.sign_in_on_terminal_only`
+  (the IMAP source) a run without a terminal and without a cached account fails at once (AuthError
+  naming token_cache_file) instead of waiting for a sign-in nobody sees.
 
 `parse_auth(keys)` reads the shared config keys; `TokenSource(config, scopes=..., log=...).token()`
 returns an access token (msal serves it from its cache until 5 minutes before expiry). Every
@@ -69,6 +71,7 @@ class MsAuthConfig:
     token_cache_file: Path | None  # device_code: msal token cache (created with mode 0600)
     authority_host: str  # https://login.microsoftonline.com, or a national cloud's login host
     instance_discovery: bool  # false only for private clouds and test stand-ins
+    sign_in_on_terminal_only: bool = False  # device_code: no terminal and no cached account -> AuthError
 
     def secret_ref(self) -> SecretRef | None:
         """Where the client secret is (ndr.secrets reads it); None with a certificate or device code."""
@@ -202,6 +205,10 @@ class TokenSource:
         if accounts:
             result = app.acquire_token_silent(self._scopes, account=accounts[0])
         if not result:
+            if self._c.sign_in_on_terminal_only and not on_terminal():
+                raise AuthError(f"{self._c.where}.token_cache_file: no signed-in account in "
+                                f"{self._c.token_cache_file}; run the scan once interactively (in a terminal) to "
+                                "sign in with the device code")
             flow = app.initiate_device_flow(scopes=self._scopes)
             if "user_code" not in flow:
                 return dict(flow)
@@ -304,6 +311,11 @@ def _save_cache(path: Path, cache: msal.SerializableTokenCache, where: str) -> N
     except OSError as exc:
         raise ConfigError(f"{where}.token_cache_file: cannot write {path}: {exc.strerror}") from None
     cache.has_state_changed = False
+
+
+def on_terminal() -> bool:
+    """True when someone can answer a sign-in: stdin and stderr are both terminals (not cron, not a pipe)."""
+    return all(s is not None and s.isatty() for s in (sys.stdin, sys.stderr))
 
 
 def _to_stderr(message: str) -> None:

@@ -63,7 +63,9 @@ def test_defaults() -> None:
 ])
 def test_valid(changes: dict[str, object], field: str, expected: object) -> None:
     value = getattr(parse_config(cfg(**changes), "sources[1]"), field)
-    if field == "after":
+    if field == "msal" and value.flow == "device_code":
+        value = (value.tenant_id, value.client_id, value.token_cache_file, value.flow, value.sign_in_on_terminal_only)
+    elif field == "after":
         value = (value.kind.value, value.folder)
     elif field == "password":
         value = (value.env, value.file and str(value.file))
@@ -120,6 +122,54 @@ def test_invalid(changes: dict[str, object], message: str) -> None:
     assert str(err.value).startswith(message), str(err.value)
     assert err.value.exit_code == 2
     assert "hunter2" not in str(err.value)
+
+
+DEVICE: dict[str, object] = {"auth": "device_code", "password_env": None, "tenant_id": "contoso.example.com",
+                             "client_id": "app-public"}
+
+
+@pytest.mark.parametrize(("changes", "field", "expected"), [
+    ({}, "auth", Auth.DEVICE_CODE),
+    ({}, "scope", "https://outlook.office.com/IMAP.AccessScope"),
+    ({"authority_host": "https://login.microsoftonline.us"}, "scope", "https://outlook.office365.us/IMAP.AccessScope"),
+    ({"authority_host": "https://login.partner.microsoftonline.cn"}, "scope",
+     "https://partner.outlook.cn/IMAP.AccessScope"),
+    ({"authority_host": "https://login.microsoftonline.us", "scope": "https://outlook-dod.office365.us/IMAP.AccessScope"},
+     "scope", "https://outlook-dod.office365.us/IMAP.AccessScope"),
+    ({"token_cache_file": "/var/lib/ndr/imap-token.json"}, "msal",
+     ("contoso.example.com", "app-public", Path("/var/lib/ndr/imap-token.json"), "device_code", True)),
+    ({"tenant_id": "organizations"}, "auth", Auth.DEVICE_CODE),  # delegated sign-in may use a common tenant
+])
+def test_valid_device_code(changes: dict[str, object], field: str, expected: object) -> None:
+    test_valid({**DEVICE, **changes}, field, expected)
+
+
+def test_device_code_cache_defaults_to_the_user_data_dir() -> None:
+    msal = parse_config(cfg(**DEVICE), "sources[1]").msal
+    assert msal is not None and msal.token_cache_file is not None
+    assert msal.token_cache_file.name == "msal-cache-app-public.json" and "ndr" in msal.token_cache_file.parts
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"auth": "device-code"},
+     "sources[1].auth: must be one of 'password', 'xoauth2', 'device_code', not 'device-code'"),
+    ({"tenant_id": None}, "sources[1].tenant_id: required"),
+    ({"client_id": None}, "sources[1].client_id: required"),
+    ({"tenant": "contoso.example.com"}, "sources[1].tenant: unknown key for an imap source"),
+    ({"token_cache": "/x.json"}, "sources[1].token_cache: unknown key for an imap source"),
+    ({"password_env": "NDR_TEST_PW"}, "sources[1].password_env: not used with auth = \"device_code\""),
+    ({"client_secret_env": "S"}, "sources[1].client_secret_env: not used with auth = \"device_code\""),
+    ({"certificate_file": "/k.pem"}, "sources[1].certificate_file: not used with auth = \"device_code\""),
+    ({"token_command": "get-token"}, "sources[1].token_command: only used with auth = \"xoauth2\""),
+    ({"token_cache_file": 3}, "sources[1].token_cache_file: must be a string"),
+    ({"authority_host": "http://login.example.com"}, "sources[1].authority_host: must be an https:// URL"),
+    ({"scope": "offline_access"}, "sources[1].scope: give one resource scope"),
+    ({"scope": "https://outlook.office.com/IMAP.AccessScope offline_access"}, "sources[1].scope: give one resource"),
+    ({"auth": "xoauth2", "client_secret_env": "S", "token_cache_file": "/x.json"},
+     "sources[1].token_cache_file: only used with auth = \"device_code\""),
+])
+def test_invalid_device_code(changes: dict[str, object], message: str) -> None:
+    test_invalid({**DEVICE, **changes}, message)
 
 
 def test_cursor_round_trip() -> None:
