@@ -84,9 +84,10 @@ def _login(cfg: ImapConfig, client: imapclient.IMAPClient, password: Secret | No
         close_quietly(client)
         hint = ""
         if cfg.auth is Auth.DEVICE_CODE:
+            cache = cfg.msal.token_cache_file if cfg.msal is not None else None
             hint = (f" (Exchange Online: the app needs the delegated permission IMAP.AccessAsUser.All, and the account "
                     f"signed in with the device code access to {cfg.username}; to sign in as someone else delete "
-                    f"{cfg.where}.token_cache_file and run once in a terminal)")
+                    f"{cache} ({cfg.where}.token_cache_file) and run once in a terminal)")
         elif cfg.msal is not None:
             hint = (" (Exchange Online: the app needs the Office 365 Exchange Online permission IMAP.AccessAsApp "
                     "with admin consent, and its service principal FullAccess to the mailbox)")

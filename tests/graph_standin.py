@@ -124,6 +124,7 @@ class State:
         self.denied: set[str] = set()  # upns an application access policy hides (403 ErrorAccessDenied)
         self.lock = threading.RLock()
         self.token_lifetime = 3599
+        self.access_token: str | None = None  # issue this access token every time (an IMAP test user's "password")
         self.value_delay = 0.0  # seconds each $value response takes (makes concurrency observable)
         self.active_value_requests = 0
         self.peak_value_requests = 0
@@ -497,7 +498,9 @@ class Handler(BaseHTTPRequestHandler):
             "tid": st.tenant,
             "roles": roles or [],
         }
-        access = tok({"typ": "JWT", "alg": "none"}) + "." + tok(claims) + "." + b64u(secrets.token_bytes(16))
+        access = st.access_token or (
+            tok({"typ": "JWT", "alg": "none"}) + "." + tok(claims) + "." + b64u(secrets.token_bytes(16))
+        )
         with st.lock:
             st.tokens[access] = (cid, now + st.token_lifetime)
         out: Json = {
