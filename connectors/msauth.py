@@ -206,9 +206,10 @@ class TokenSource:
             result = app.acquire_token_silent(self._scopes, account=accounts[0])
         if not result:
             if self._c.sign_in_on_terminal_only and not on_terminal():
-                raise AuthError(f"{self._c.where}.token_cache_file: no signed-in account in "
-                                f"{self._c.token_cache_file}; run the scan once interactively (in a terminal) to "
-                                "sign in with the device code")
+                state = ("the sign-in cached in {} could not be refreshed (expired or revoked)" if accounts
+                         else "no signed-in account in {}").format(self._c.token_cache_file)
+                raise AuthError(f"{self._c.where}.token_cache_file: {state}; run the scan once interactively "
+                                "(in a terminal) to sign in with the device code")
             flow = app.initiate_device_flow(scopes=self._scopes)
             if "user_code" not in flow:
                 return dict(flow)

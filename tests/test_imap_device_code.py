@@ -164,3 +164,19 @@ def test_config_errors_name_the_key(
     assert ran.code == 2
     assert message in ran.err and len([line for line in ran.err.splitlines() if "sources[0]" in line]) == 1
     assert standin.log == []
+
+
+def test_a_revoked_refresh_token_off_a_terminal_asks_for_a_new_sign_in(
+    standin: gs.State, dovecot: Dovecot, mailbox: str, tmp_path: Path
+) -> None:
+    standin.token_lifetime = 200  # the next run must refresh
+    cfg = config(tmp_path, dovecot, standin, mailbox)
+    assert on_terminal("scan", "--config", str(cfg))[0].code == 0
+    revoked = "AADSTS70008: The provided authorization code or refresh token has expired due to inactivity."
+    standin.fail(r"/oauth2/v2.0/token$", status=400, retry_after=None,
+                 body={"error": "invalid_grant", "error_description": revoked, "error_codes": [70008]})
+    ran = ndr_process("scan", "--config", str(cfg))
+    assert ran.code == 2
+    lines = [line for line in ran.err.splitlines() if "token_cache_file" in line]
+    assert len(lines) == 1 and "could not be refreshed" in lines[0] and "run the scan once interactively" in lines[0]
+    assert len(standin.requests_to(r"/devicecode$")) == 1  # only the first run's sign-in
