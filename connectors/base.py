@@ -8,7 +8,7 @@ cursor it is given, never from dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -67,3 +67,21 @@ class FileIndexed(Protocol):
     index: Mapping[str, FileStat]
     skipped: int  # files not opened this run: unchanged since they were stored
     gone: list[str]  # refs of the index that the listing no longer has
+
+
+@runtime_checkable
+class DurableAfter(Protocol):
+    """A connector whose after-actions survive a killed scan (IMAP: the UID cursor moves past them).
+
+    The scan records `pending_ref(message)` (None: no action for it) in the transaction that stores
+    the message, then calls `after_store`; refs the connector returns from `settled()` (action sent,
+    or dropped with a warning) are deleted from the store in its next transaction. At the start of a
+    scan, before `fetch`, the scan hands `replay()` the refs still recorded: the connector sends them
+    first (or drops those it no longer can, with a warning) and reports them through `settled()`.
+    """
+
+    def pending_ref(self, message: RawMessage) -> str | None: ...
+
+    def replay(self, refs: Sequence[str]) -> None: ...
+
+    def settled(self) -> list[str]: ...

@@ -10,7 +10,11 @@
 - A dropped connection is reopened with exponential backoff (bounded attempts) and the folder is
   resumed after the last UID handed out; then SourceError.
 - After-actions (seen / move / delete) are queued by `after_store` and sent in one command per
-  batch, before the next fetch and when the folder or the connector is closed.
+  batch, before the next fetch and when the folder or the connector is closed. They survive a killed
+  scan (connectors.base.DurableAfter): the scan records each one in the store with its message and
+  forgets it once `settled()` says it was sent; the next scan `replay()`s those left, before fetching,
+  by UID within the same UIDVALIDITY (a changed UIDVALIDITY or a message gone: dropped with a warning).
+  An action the server refuses stays recorded and is tried again by the next scan.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,10 +38,11 @@ from ndr.errors import ConfigError, SourceError
 from ndr.secrets import Secret, warn_if_exposed
 
 __all__ = ["Batch", "FolderState", "ImapConfig", "ImapConnector", "decode_cursor", "describe_cursor", "encode_cursor",
-           "open_source", "parse_config", "plan_batches"]
+           "open_source", "parse_config", "parse_ref", "plan_batches", "uid_set"]
 
 SIZE_WINDOW = 1000  # UIDs per RFC822.SIZE query of the large messages
 MAX_BACKOFF = 60.0  # seconds: the longest wait between reconnect attempts
+REPLAY_CHUNK = 500  # UIDs per command when replaying the after-actions left by an earlier scan
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,6 +117,7 @@ class ImapConnector:
         self._client: imapclient.IMAPClient | None = None
         self._selected: tuple[str, int] | None = None  # (folder, UIDVALIDITY) currently selected
         self._pending: dict[str, list[tuple[int, int]]] = {}  # folder -> [(uidvalidity, uid)] stored, not acted on
+        self._settled: list[str] = []  # refs whose after-action was sent or dropped, not yet told to the scan
         self._warned_no_uidplus = False
         self.total = 0  # messages handed out + still to come in the current folder (progress bars)
         self._handed = 0  # messages handed out by fetch()
@@ -219,7 +225,7 @@ class ImapConnector:
             self._log.warning("%s: %s: UIDVALIDITY changed (%d -> %d): reading the whole folder again; "
                               "messages already stored are kept once (by digest)", self.name, folder,
                               known.uidvalidity, uidvalidity)
-            self._pending.pop(folder, None)
+            self._drop_stale(folder, self._pending.pop(folder, []), uidvalidity)
             return FolderState(uidvalidity=uidvalidity, uid=0)
         return known
 
@@ -266,17 +272,92 @@ class ImapConnector:
                           received_at=received)
 
     # ---- after-actions
+    def pending_ref(self, message: RawMessage) -> str | None:
+        """The ref to record as pending once `message` is stored (None: no after-action for it)."""
+        if self._cfg.after.kind is AfterKind.NONE or message.folder is None:
+            return None
+        return message.ref if parse_ref(message.ref) is not None else None
+
     def after_store(self, message: RawMessage) -> None:
         """Queue the configured action for a stored message; sent with the next batch or at close."""
         if self._cfg.after.kind is AfterKind.NONE or message.folder is None:
             return
-        try:
-            _, uidvalidity, uid = message.ref.rsplit("/", 2)
-            entry = (int(uidvalidity), int(uid))
-        except ValueError:
+        parsed = parse_ref(message.ref)
+        if parsed is None:
             self._log.warning("%s: %s is not an IMAP reference; no after-action", self.name, message.ref)
             return
-        self._pending.setdefault(message.folder, []).append(entry)
+        _, uidvalidity, uid = parsed
+        self._pending.setdefault(message.folder, []).append((uidvalidity, uid))
+
+    def settled(self) -> list[str]:
+        """Refs whose after-action was sent (or dropped with a warning) since the last call."""
+        out, self._settled = self._settled, []
+        return out
+
+    def replay(self, refs: Sequence[str]) -> None:
+        """Send the after-actions an earlier scan recorded and did not confirm, before anything is fetched.
+
+        Per folder, by UID within the recorded UIDVALIDITY: one whose UIDVALIDITY changed or whose
+        message is gone is dropped with a warning. Reconnects like fetch(); then SourceError.
+        """
+        by_folder: dict[str, list[tuple[int, int]]] = {}
+        for ref in refs:
+            parsed = parse_ref(ref)
+            if parsed is None:
+                self._log.warning("%s: %s: recorded after-action dropped: not an IMAP reference", self.name, ref)
+                self._settled.append(ref)
+                continue
+            folder, uidvalidity, uid = parsed
+            by_folder.setdefault(folder, []).append((uidvalidity, uid))
+        if self._cfg.after.kind is AfterKind.NONE:
+            if by_folder:
+                self._log.warning("%s: after = \"none\" now: %d after-action(s) recorded by an earlier scan dropped",
+                                  self.name, sum(map(len, by_folder.values())))
+                self._settled.extend(_ref(f, v, u) for f, entries in by_folder.items() for v, u in entries)
+            return
+        for folder, entries in by_folder.items():
+            self._log.info("%s: %s: sending %d after-action(s) left by an earlier scan", self.name, folder,
+                           len(entries))
+            failures = 0
+            while True:
+                done = set(self._settled)  # after a reconnect: those already sent or dropped are not sent again
+                try:
+                    self._replay_folder(folder, sorted({e for e in entries if _ref(folder, *e) not in done}))
+                except TRANSIENT as exc:
+                    failures += 1
+                    self._backoff(failures, f"after-actions left in {folder}", exc)
+                else:
+                    break
+
+    def _replay_folder(self, folder: str, entries: list[tuple[int, int]]) -> None:
+        if not self._conn().folder_exists(folder):
+            self._warn_dropped(folder, entries, "the folder is gone")
+            return
+        uidvalidity = self._select(folder)
+        current = self._drop_stale(folder, entries, uidvalidity)
+        for start in range(0, len(current), REPLAY_CHUNK):
+            chunk = current[start:start + REPLAY_CHUNK]
+            present = {int(u) for u in self._conn().search(["UID", uid_set(chunk)])}
+            gone = [u for u in chunk if u not in present]
+            if gone:
+                self._warn_dropped(folder, [(uidvalidity, u) for u in gone], "the message is gone")
+            uids = [u for u in chunk if u in present]
+            if uids and self._apply(folder, uids):
+                self._settled.extend(_ref(folder, uidvalidity, u) for u in uids)
+
+    def _drop_stale(self, folder: str, entries: list[tuple[int, int]], uidvalidity: int) -> list[int]:
+        """UIDs of `entries` under `uidvalidity`; the others are dropped with a warning (they name nothing now)."""
+        stale = [(v, u) for v, u in entries if v != uidvalidity]
+        if stale:
+            self._warn_dropped(folder, stale, f"UIDVALIDITY is now {uidvalidity}")
+        return [u for v, u in entries if v == uidvalidity]
+
+    def _warn_dropped(self, folder: str, entries: list[tuple[int, int]], why: str) -> None:
+        for v in sorted({v for v, _ in entries}):
+            uids = sorted(u for w, u in entries if w == v)
+            self._log.warning("%s: %s UID%s %s (UIDVALIDITY %d): %s dropped: %s", self.name, folder,
+                              "s" if len(uids) > 1 else "", uid_set(uids), v, self._cfg.after.kind.value, why)
+        self._settled.extend(_ref(folder, v, u) for v, u in entries)
 
     def _flush(self, folder: str) -> None:
         """Apply queued after-actions of `folder` (selected by the caller or here) in one command each."""
@@ -284,15 +365,13 @@ class ImapConnector:
         if not entries:
             return
         uidvalidity = self._select(folder)
-        uids = [uid for v, uid in entries if v == uidvalidity]
-        if len(uids) != len(entries):
-            self._log.warning("%s: %s: UIDVALIDITY changed; %d stored message(s) left without after-action",
-                              self.name, folder, len(entries) - len(uids))
-        if uids:
-            self._apply(folder, uids)
+        uids = self._drop_stale(folder, entries, uidvalidity)
+        if uids and self._apply(folder, uids):
+            self._settled.extend(_ref(folder, uidvalidity, u) for u in uids)
         del self._pending[folder]
 
-    def _apply(self, folder: str, uids: list[int]) -> None:
+    def _apply(self, folder: str, uids: list[int]) -> bool:
+        """Send the action for `uids` of the selected `folder`; False: the server refused it (logged)."""
         client, after = self._conn(), self._cfg.after
         span = f"{folder} UID{'s' if len(uids) > 1 else ''} {_span(uids)}"
         try:
@@ -309,10 +388,11 @@ class ImapConnector:
         except IMAPClientError as exc:
             if isinstance(exc, TRANSIENT):
                 raise
-            self._log.warning("%s: %s: %s failed: %s (the messages stay where they are)", self.name, span,
-                              after.kind.value, _one_line(exc))
-            return
+            self._log.warning("%s: %s: %s failed: %s (the messages stay where they are; the next scan tries "
+                              "again)", self.name, span, after.kind.value, _one_line(exc))
+            return False
         self._log.debug("%s: %s: %s done", self.name, span, after.kind.value)
+        return True
 
     def _expunge(self, client: imapclient.IMAPClient, uids: list[int], folder: str) -> None:
         client.add_flags(uids, [imapclient.DELETED], silent=True)
@@ -335,9 +415,39 @@ class ImapConnector:
                 try:
                     self._backoff(failures, f"after-actions in {folder}", exc)
                 except SourceError as err:
-                    self._log.warning("%s; %d message(s) stay in place", err, sum(map(len, self._pending.values())))
+                    self._log.warning("%s; %d message(s) stay in place (the next scan tries again)", err,
+                                      sum(map(len, self._pending.values())))
                     self._pending.clear()
         self._drop()
+
+
+def parse_ref(ref: str) -> tuple[str, int, int] | None:
+    """(folder, UIDVALIDITY, UID) of a ref "folder/UIDVALIDITY/UID" (None: not one)."""
+    try:
+        folder, uidvalidity, uid = ref.rsplit("/", 2)
+        return folder, int(uidvalidity), int(uid)
+    except ValueError:
+        return None
+
+
+def _ref(folder: str, uidvalidity: int, uid: int) -> str:
+    return f"{folder}/{uidvalidity}/{uid}"
+
+
+def uid_set(uids: Sequence[int]) -> str:
+    """Ascending UIDs in IMAP sequence-set form: [1, 2, 3, 7] -> "1:3,7"."""
+    parts: list[str] = []
+    start = prev = None
+    for uid in uids:
+        if prev is not None and uid == prev + 1:
+            prev = uid
+            continue
+        if start is not None:
+            parts.append(str(start) if start == prev else f"{start}:{prev}")
+        start = prev = uid
+    if start is not None:
+        parts.append(str(start) if start == prev else f"{start}:{prev}")
+    return ",".join(parts)
 
 
 def _span(uids: list[int]) -> str:

@@ -13,6 +13,9 @@
 - A store failure stops that source (its cursor stays at the last stored message).
 - SourceError / AuthError / ConfigError from a connector stop that source; the others go on.
 - Dry run: fetch and analyse, store nothing, no after-actions.
+- After-actions of a DurableAfter connector (IMAP) are recorded in the transaction of their message
+  (`pending_after`) and forgotten in the next transaction once the connector reports them sent; a
+  scan first replays those a killed scan left (connectors.base.DurableAfter).
 - File sources (connectors.base.FileIndexed: dir, maildir) get the store's file index before they
   list: unchanged files are not read (counted as skipped, not fetched); each stored file's (size,
   mtime_ns) goes into the index in the transaction that stores its message.
@@ -27,7 +30,7 @@ from dataclasses import dataclass, field
 
 from analyzer import DEFAULT_OPTIONS, Options
 from analyzer.model import Analysis
-from connectors.base import Checkpoint, Connector, FileIndexed, RawMessage
+from connectors.base import Checkpoint, Connector, DurableAfter, FileIndexed, RawMessage
 from ndr.config import SourceConfig, source_module
 from ndr.errors import AuthError, ConfigError, NdrError
 from ndr.log import source_logger
@@ -172,6 +175,7 @@ class Scanner:
                     connector.close()
                 except NdrError as exc:
                     self.log.warning("%s: closing: %s", src.name, exc)
+                self._settle(src.name, connector)
             result.seconds = time.monotonic() - started
             self._draw(src.name, result, connector, force=True)
             self.bars.stop(src.name)
@@ -184,6 +188,12 @@ class Scanner:
         indexed = connector if isinstance(connector, FileIndexed) else None
         if indexed is not None and self.store is not None:
             indexed.index = self.store.file_index(src.name)
+        if self.writing and isinstance(connector, DurableAfter):
+            assert self.store is not None
+            left = self.store.pending_after(src.name)
+            if left:
+                connector.replay(left)
+                self._settle(src.name, connector)
         analysis = self._analysis()
         try:
             for item in connector.fetch(cursor, limit=limit):
@@ -254,9 +264,12 @@ class Scanner:
         if self.writing:
             assert self.store is not None
             cursors = [item.cursor for item, _ in items if item.cursor is not None]
+            durable = batch.connector if isinstance(batch.connector, DurableAfter) else None
+            pending = [] if durable is None else [r for item, _ in items if (r := durable.pending_ref(item))]
             try:
                 outcomes = self.store.record(batch.source, [entry for _, entry in items],
-                                             cursors[-1] if cursors else None, advance=bool(cursors))
+                                             cursors[-1] if cursors else None, advance=bool(cursors),
+                                             pending=pending, settled=durable.settled() if durable else ())
             except BaseException:
                 batch.store_failed = True
                 raise
@@ -269,6 +282,16 @@ class Scanner:
         if self.writing:
             for item, _ in items:
                 batch.connector.after_store(item)
+
+    def _settle(self, source: str, connector: Connector) -> None:
+        """Forget the after-actions the connector has sent since the last transaction."""
+        if not self.writing or not isinstance(connector, DurableAfter):
+            return
+        assert self.store is not None
+        try:
+            self.store.settle_after(source, connector.settled())
+        except NdrError as exc:  # they stay recorded: the next scan finds them done or gone
+            self.log.warning("%s: cannot record the after-actions sent: %s", source, exc)
 
     def _count(self, batch: _Batch, item: RawMessage, entry: New | Seen, *, new: bool) -> None:
         result = batch.result

@@ -135,7 +135,8 @@ def test_a_store_from_before_the_index_is_read_once_then_indexed(tmp_path: Path,
     cfg = write_config(tmp_path, toml_source("saved", "dir", root))
     store = tmp_path / "store.sqlite3"
     _scan(cfg)
-    with sqlite3.connect(store) as conn:  # back to schema 2: no files table, no run_sources.skipped
+    with sqlite3.connect(store) as conn:  # back to schema 2: no files table, no run_sources.skipped (nor later)
+        conn.execute("DROP TABLE pending_after")
         conn.execute("DROP TABLE files")
         conn.execute("ALTER TABLE run_sources DROP COLUMN skipped")
         conn.execute("PRAGMA user_version = 2")

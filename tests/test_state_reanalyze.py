@@ -32,7 +32,8 @@ def test_state_shows_cursor_counts_and_last_run(scanned: Path) -> None:
     ran = ndr("state", "--config", str(scanned))
     assert ran.code == 0
     lines = ran.out.splitlines()
-    assert lines[0].split() == ["source", "type", "cursor", "new", "duplicates", "failed", "last", "run", "status"]
+    assert lines[0].split() == ["source", "type", "cursor", "new", "duplicates", "failed", "pending", "last", "run",
+                                 "status"]
     rows = {line.split()[0]: line for line in lines[1:]}
     assert rows["box"].split()[1:6] == ["mbox", "mbox", "offset", str(_last_offset(scanned)), "12"]
     assert rows["box"].rstrip().endswith("ok")
@@ -49,6 +50,7 @@ def test_state_json(scanned: Path) -> None:
     ran = ndr("state", "--config", str(scanned), "--json")
     rows = {r["source"]: r for r in json.loads(ran.out)}
     assert rows["box"]["new"] == 12 and rows["box"]["last_run_status"] == "ok"
+    assert rows["box"]["pending_after_actions"] == rows["later"]["pending_after_actions"] == 0
     assert json.loads(rows["box"]["cursor"])["last"] == _last_offset(scanned)
     assert rows["later"]["cursor"] is None and rows["later"]["last_run_status"] == "never scanned"
 

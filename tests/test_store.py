@@ -110,6 +110,44 @@ def test_messages_and_cursor_are_one_transaction(tmp_path: Path) -> None:
         assert store.sources()[0].fetched == 1
 
 
+def test_pending_after_actions_are_recorded_with_their_messages_and_settled_later(tmp_path: Path) -> None:
+    with _store(tmp_path) as store:
+        store.ensure_source("other", "imap")
+        store.record("src", [_new(1, "B/7/1"), _new(2, "B/7/2")], '{"n": 2}', pending=["B/7/1", "B/7/2"])
+        store.record("other", [_new(3, "B/7/1")], None, pending=["B/7/1"])
+        with pytest.raises(StoreError, match="not stored"):  # rolled back with the batch that failed
+            store.record("src", [_new(4, "B/7/4"), Seen(ref="ghost", digest="0" * 64)], '{"n": 4}',
+                         pending=["B/7/4"], settled=["B/7/1"])
+        assert store.pending_after("src") == ["B/7/1", "B/7/2"]
+        store.record("src", [_new(5, "B/7/5")], '{"n": 5}', pending=["B/7/5"], settled=["B/7/1"])
+        assert store.pending_after("src") == ["B/7/2", "B/7/5"]
+        store.settle_after("src", ["B/7/2", "B/7/5", "B/7/99"])
+        assert store.pending_after("src") == [] and store.pending_after("other") == ["B/7/1"]
+        assert {s.name: s.pending_after for s in store.sources()} == {"src": 0, "other": 1}
+
+
+def test_a_store_of_the_previous_schema_migrates_keeping_its_data(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "s.sqlite3"
+    with monkeypatch.context() as m:  # a store as the previous ndr writes it: its migrations only
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:-1])
+        m.setattr(schema, "LATEST", len(schema.MIGRATIONS) - 1)
+        with Store.open(path) as old:
+            old.ensure_source("src", "imap")
+            old.record("src", [_new(i, f"B/7/{i}") for i in range(5)], '{"folders": {}}')
+            assert "pending_after" not in {r[0] for r in old.connection().execute("SELECT name FROM sqlite_master")}
+            before = {t: old.connection().execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+                      for t in ("sources", "messages", "refs", "bodies", "recipients")}
+    with Store.open(path) as store:
+        conn = store.connection()
+        assert schema.version_of(conn) == schema.LATEST
+        for table, rows in before.items():
+            assert conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() == rows, table
+        assert store.pending_after("src") == [] and store.sources()[0].pending_after == 0
+        store.record("src", [_new(9, "B/7/9")], '{"folders": {}}', pending=["B/7/9"])
+        assert store.pending_after("src") == ["B/7/9"]
+
+
 def test_cursor_alone_and_reset(tmp_path: Path) -> None:
     with _store(tmp_path) as store:
         store.record("src", [_new(1)], None, advance=False)

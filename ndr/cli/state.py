@@ -1,4 +1,4 @@
-"""`ndr state`: each source's cursor, counts and last run; `ndr state reset SOURCE` forgets a cursor."""
+"""`ndr state`: each source's cursor, counts, pending after-actions and last run; `ndr state reset SOURCE`."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def state(ctx: click.Context, config_path: Path | None, as_json: bool) -> None:
       ndr state reset bounces          forget a cursor: the next scan starts over
     \b
     Counts are over all runs: new (stored), duplicates (bytes already stored), failed
-    (analysis raised; stored as kind=error). Exit status: 0, or 2 on a configuration error.
+    (analysis raised; stored as kind=error). "pending" counts after-actions (IMAP seen / move /
+    delete) of stored messages not yet confirmed sent: the next scan of the source sends them
+    first. Exit status: 0, or 2 on a configuration error.
     """
     ctx.obj = config_path
     if ctx.invoked_subcommand is not None:
@@ -45,10 +47,10 @@ def state(ctx: click.Context, config_path: Path | None, as_json: bool) -> None:
         return
     if not config.store.path.exists():
         click.echo(f"no store yet at {config.store.path}: run `ndr scan` first")
-    print_table(("source", "type", "cursor", "new", "duplicates", "failed", "last run", "status"),
+    print_table(("source", "type", "cursor", "new", "duplicates", "failed", "pending", "last run", "status"),
                 [(r["source"], r["type"], r["cursor_short"] or "-", r["new"], r["duplicates"], r["failed"],
-                  r["last_run_at"] or "never", r["last_run_status"]) for r in rows],
-                right=(False, False, False, True, True, True, False, False))
+                  r["pending_after_actions"], r["last_run_at"] or "never", r["last_run_status"]) for r in rows],
+                right=(False, False, False, True, True, True, True, False, False))
 
 
 def _read(config: Config) -> dict[str, SourceState]:
@@ -75,6 +77,7 @@ def _rows(config: Config, states: dict[str, SourceState]) -> list[dict[str, obje
             "cursor_at": st.cursor_at if st else None,
             "fetched": st.fetched if st else 0, "new": st.new if st else 0,
             "duplicates": st.duplicates if st else 0, "failed": st.failed if st else 0,
+            "pending_after_actions": st.pending_after if st else 0,
             "last_run_at": st.last_run_at if st else None,
             "last_run_status": _status(st) + ("" if src is not None else " (not in the config)"),
         })

@@ -1,8 +1,9 @@
 """The SQLite store: one file, WAL, versioned schema, one transaction per recorded batch.
 
 Exactly once: a message is a row of `messages` keyed by its content digest; `refs` says where each
-was seen. `record()` writes messages, their refs and the source's cursor in ONE transaction, so a
-scan killed at any point and run again neither loses nor doubles anything.
+was seen. `record()` writes messages, their refs, the source's cursor and the after-actions still to
+send (`pending_after`) in ONE transaction, so a scan killed at any point and run again neither loses
+nor doubles anything.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class SourceState:
     last_run_at: str | None
     last_run_finished: bool | None  # None: never ran; False: the run was killed or is running
     last_run_error: str | None  # why the source stopped early in its last run
+    pending_after: int = 0  # after-actions of stored messages not yet confirmed sent
 
 
 class Store:
@@ -175,13 +177,26 @@ class Store:
     def sources(self) -> list[SourceState]:
         rows = self._query(
             "SELECT s.name, s.type, s.cursor, s.cursor_at, s.fetched, s.new, s.duplicates, s.failed, "
-            "s.last_run_id, s.last_run_at, r.finished_at, rs.error "
+            "s.last_run_id, s.last_run_at, r.finished_at, rs.error, "
+            "(SELECT count(*) FROM pending_after p WHERE p.source = s.name) "
             "FROM sources s LEFT JOIN runs r ON r.id = s.last_run_id "
             "LEFT JOIN run_sources rs ON rs.run_id = s.last_run_id AND rs.source = s.name ORDER BY s.name", ())
         return [SourceState(name=r[0], type=r[1], cursor=r[2], cursor_at=r[3], fetched=r[4], new=r[5],
                             duplicates=r[6], failed=r[7], last_run_id=r[8], last_run_at=r[9],
                             last_run_finished=None if r[8] is None else r[10] is not None,
-                            last_run_error=r[11]) for r in rows]
+                            last_run_error=r[11], pending_after=r[12]) for r in rows]
+
+    # -- after-actions not yet confirmed (connectors.base.DurableAfter) ------------------------
+    def pending_after(self, name: str) -> list[str]:
+        """Refs of a source's stored messages whose after-action is not confirmed sent, in ref order."""
+        rows = self._query("SELECT ref FROM pending_after WHERE source = ? ORDER BY ref", (name,))
+        return [ref for (ref,) in rows]
+
+    def settle_after(self, name: str, refs: Sequence[str]) -> None:
+        """Forget after-actions that were sent (or dropped): their own transaction."""
+        if refs:
+            with self.transaction() as conn:
+                _settle(conn, name, refs)
 
     # -- messages --------------------------------------------------------------------------------
     def analysis(self, message_id: int) -> dict[str, object] | None:
@@ -196,10 +211,12 @@ class Store:
         return self._query("SELECT 1 FROM messages WHERE digest = ?", (digest,)).fetchone() is not None
 
     def record(self, source: str, entries: Sequence[New | Seen], cursor: str | None, *,
-               advance: bool = True) -> list[Outcome]:
+               advance: bool = True, pending: Sequence[str] = (), settled: Sequence[str] = ()) -> list[Outcome]:
         """Store messages and their refs, count them and move the cursor: ONE transaction.
 
         `advance=False` leaves the cursor as it is (a connector that yields cursor=None).
+        `pending`: refs of these messages whose after-action is still to send (recorded);
+        `settled`: refs of earlier messages whose after-action was sent since (forgotten).
         A New whose digest is already stored is counted as a duplicate (another writer got there first);
         a New whose analysis raised is counted as failed (it is stored, kind = error), not as new.
         """
@@ -231,6 +248,10 @@ class Store:
                                  "mtime_ns = excluded.mtime_ns, message_id = excluded.message_id",
                                  (source, entry.ref, *entry.stat, message_id))
                 outcomes.append(Outcome(ref=entry.ref, new=is_new, message_id=message_id))
+            if pending:
+                conn.executemany("INSERT INTO pending_after (source, ref, queued_at) VALUES (?, ?, ?) "
+                                 "ON CONFLICT(source, ref) DO NOTHING", [(source, ref, stamp) for ref in pending])
+            _settle(conn, source, settled)
             cursor_sql = "cursor = ?, cursor_at = ?, " if advance else ""
             params: tuple[object, ...] = (cursor, stamp) if advance else ()
             conn.execute(f"UPDATE sources SET {cursor_sql}fetched = fetched + ?, new = new + ?, "  # noqa: S608
@@ -301,6 +322,11 @@ class Store:
     def connection(self) -> sqlite3.Connection:
         """The underlying connection, for the store's own query modules."""
         return self._conn
+
+
+def _settle(conn: sqlite3.Connection, source: str, refs: Sequence[str]) -> None:
+    if refs:
+        conn.executemany("DELETE FROM pending_after WHERE source = ? AND ref = ?", [(source, ref) for ref in refs])
 
 
 _INSERT_RECIPIENT = (  # also used by ndr.store.reanalysis

@@ -135,7 +135,19 @@ CREATE TABLE files (
 ALTER TABLE run_sources ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;  -- files not read: unchanged
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+# Version 4: after-actions (IMAP seen / move / delete) of stored messages not yet confirmed sent
+# (connectors.base.DurableAfter): written in the transaction that stores the message, deleted once the
+# server confirmed the action; the next scan of the source runs those left by a killed scan first.
+_V4 = """
+CREATE TABLE pending_after (
+    source TEXT NOT NULL,
+    ref TEXT NOT NULL,                     -- the stored message's ref in the source (IMAP: folder/UIDVALIDITY/UID)
+    queued_at TEXT NOT NULL,               -- when it was stored (ISO 8601 UTC)
+    PRIMARY KEY (source, ref)
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 LATEST = len(MIGRATIONS)
 
 
