@@ -20,6 +20,7 @@ from pathlib import Path
 import imapclient
 import pytest
 
+from connectors.base import RawMessage
 from connectors.imap import ImapConnector, open_source, parse_config, uid_set
 from tests.dovecot import Dovecot, sample_bounce
 from tests.scanhelp import count, db, digests, ndr, ndr_argv, process_env, source_row
@@ -200,3 +201,25 @@ def test_a_completed_scan_leaves_nothing_pending(dovecot: Dovecot, imap_user: st
     assert _pending(tmp_path / "store.sqlite3") == []
     assert all(b"\\Seen" in f for f in dovecot.flags(imap_user, "Bounces").values())
     assert "left by an earlier scan" not in ran.err
+
+
+def test_an_action_the_server_refuses_is_not_settled(dovecot: Dovecot, imap_user: str,
+                                                      connector: Callable[..., ImapConnector],
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    dovecot.append(imap_user, "Bounces", [sample_bounce(i) for i in range(3)])
+    with dovecot.client(imap_user) as c:
+        c.create_folder("Archive")
+    con = connector(after="move:Archive")
+    messages = [item for item in con.fetch(None) if isinstance(item, RawMessage)]
+    assert len(messages) == 3
+    for message in messages:
+        assert con.pending_ref(message) == message.ref
+        con.after_store(message)
+    with dovecot.client(imap_user) as c:  # the target (not auto-created) goes: NO [TRYCREATE]
+        c.delete_folder("Archive")
+    with caplog.at_level(logging.WARNING):
+        con.close()
+    assert con.settled() == []  # still recorded in the store: the next scan tries again
+    assert len(dovecot.uids(imap_user, "Bounces")) == 3
+    assert any("move failed" in r.getMessage() and "the next scan tries again" in r.getMessage()
+               for r in caplog.records)
