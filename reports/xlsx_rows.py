@@ -29,9 +29,9 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 ROWS_PER_WRITE = 500  # rows rendered and written at a time
 MEMO_SIZE = 2_000  # escaped texts remembered per column
 SECS_PER_DAY = 86_400
-NS_PER_DAY = SECS_PER_DAY * 1_000_000_000
-EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")  # openpyxl's WINDOWS_EPOCH: serial 0
-EXCEL_LEAP_BUG_END = np.datetime64("1900-03-01T00:00:00", "ns")  # serials before it are shifted by a day
+US_PER_DAY = SECS_PER_DAY * 1_000_000
+EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "us")  # openpyxl's WINDOWS_EPOCH: serial 0
+EXCEL_LEAP_BUG_END = np.datetime64("1900-03-01T00:00:00", "us")  # serials before it are shifted by a day
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -132,15 +132,15 @@ def _serials(column: pd.Series, *, day: bool) -> list[float | None] | None:
         column = column.dt.tz_convert("UTC").dt.tz_localize(None)
     if day:
         column = column.dt.floor("D")
-    ns = column.to_numpy(dtype="datetime64[ns]")
-    missing = np.isnat(ns)
-    if (ns[~missing] < EXCEL_LEAP_BUG_END).any():
+    us = column.to_numpy(dtype="datetime64[us]")  # microseconds, as datetime has (and no overflow after 2192)
+    missing = np.isnat(us)
+    if (us[~missing] < EXCEL_LEAP_BUG_END).any():
         return None
-    delta = (ns - EXCEL_EPOCH).astype(np.int64)
-    days = delta // NS_PER_DAY
-    rest = delta - days * NS_PER_DAY
-    seconds = rest // 1_000_000_000
-    micros = (rest % 1_000_000_000) // 1000
+    delta = (us - EXCEL_EPOCH).astype(np.int64)
+    days = delta // US_PER_DAY
+    rest = delta - days * US_PER_DAY
+    seconds = rest // 1_000_000
+    micros = rest % 1_000_000
     serials = [d + (s + u / 10**6) / SECS_PER_DAY for d, s, u in zip(days.tolist(), seconds.tolist(), micros.tolist(),
                                                                    strict=True)]
     return [None if m else v for v, m in zip(serials, missing.tolist(), strict=True)]
