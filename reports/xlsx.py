@@ -14,6 +14,8 @@ stays flat: rows are written in chunks, never held as a whole.
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -38,6 +40,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 DAY_FORMAT = "yyyy-mm-dd"
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 SHEET_DATA_END = b"</sheetData>"
+COPY_CHUNK = 1 << 20
 
 
 def _cell(ws: object, value: Value, *, day: bool) -> object:
@@ -168,6 +171,28 @@ def _chart(ws: object, report: Report) -> None:
     ws.add_chart(chart, "D2")  # type: ignore[attr-defined]
 
 
+def _copy_sheet(dst: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes, *, table: Table, count: int,
+                styles: Styles, tmp: Path) -> None:
+    """A table sheet into `dst`: openpyxl's XML (header row in) with the table's rows streamed in.
+
+    The XML goes through an unnamed temporary file first: the zip entry is sized before it is written,
+    so ZIP64 headers appear only for a sheet over 2 GiB (as openpyxl does), never by guess."""
+    head, tail = data.split(SHEET_DATA_END, 1)
+    days = [str(c) in table.day_columns for c in table.frame.columns]
+    with tempfile.TemporaryFile(dir=tmp) as xml:
+        xml.write(head)
+        for chunk in sheet_rows(table.frame, first=2, limit=count, days=days, styles=styles):
+            xml.write(chunk)
+        xml.write(SHEET_DATA_END + tail)
+        entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = info.external_attr
+        entry.file_size = xml.tell()
+        xml.seek(0)
+        with dst.open(entry, "w") as sheet:
+            shutil.copyfileobj(xml, sheet, COPY_CHUNK)
+
+
 def write_xlsx(report: Report, out: Path) -> list[Path]:
     """report.xlsx in `out`."""
     wb = openpyxl.Workbook(write_only=True)
@@ -181,15 +206,9 @@ def write_xlsx(report: Report, out: Path) -> list[Path]:
     with zipfile.ZipFile(skeleton) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info)
-            if info.filename not in rows_of:
+            if info.filename in rows_of:
+                table, count = rows_of[info.filename]
+                _copy_sheet(dst, info, data, table=table, count=count, styles=styles, tmp=out)
+            else:
                 dst.writestr(info, data)
-                continue
-            table, count = rows_of[info.filename]
-            head, tail = data.split(SHEET_DATA_END, 1)  # the header row is in; the data rows follow it
-            days = [str(c) in table.day_columns for c in table.frame.columns]
-            with dst.open(info.filename, "w", force_zip64=True) as sheet:
-                sheet.write(head)
-                for chunk in sheet_rows(table.frame, first=2, limit=count, days=days, styles=styles):
-                    sheet.write(chunk)
-                sheet.write(SHEET_DATA_END + tail)
     return [path]
