@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from connectors.msauth import AUTH_KEYS, MsAuthConfig, parse_auth
+from connectors.msauth import AUTH_KEYS, MsAuthConfig, for_user, parse_auth
 from connectors.tomlkeys import Keys
 
 DEFAULT_GRAPH_ENDPOINT = "https://graph.microsoft.com"
@@ -33,7 +33,8 @@ class GraphConfig:
 
     name: str  # the source's name (log lines, store, `ndr state`)
     where: str  # config location for messages, e.g. "sources[2]"
-    auth: MsAuthConfig  # how to sign in (client credentials with secret/certificate, or device code)
+    auth: MsAuthConfig  # how to sign in (client credentials with secret/certificate, or device code as `mailbox`
+    #                     or `account`, on a terminal only)
     mailbox: str  # the mailbox's user principal name, e.g. bounces@example.com
     folder: str  # display-name path matched case-insensitively ("Inbox/Bounces") or a well-known name
     graph_endpoint: str  # https://graph.microsoft.com, or a national cloud's Graph root
@@ -78,7 +79,8 @@ def parse_config(table: dict[str, object], where: str) -> GraphConfig:
     if scopes is not None and auth.flow != "device_code":
         raise keys.fail("scopes", "only used with auth = \"device_code\" (app-only sign-in uses <graph>/.default)")
     return GraphConfig(
-        name=name, where=where, auth=auth, mailbox=mailbox, folder=_folder(keys, "folder", keys.text("folder")),
+        name=name, where=where, auth=for_user(auth, mailbox, "mailbox"), mailbox=mailbox,
+        folder=_folder(keys, "folder", keys.text("folder")),
         graph_endpoint=endpoint, after=_after(keys),
         page_size=keys.integer("page_size", 100, lambda n: 1 <= n <= 1000, "must be 1-1000"),
         max_retry_after=keys.number("max_retry_after", 120.0, lambda s: 1 <= s <= 3600, "must be 1-3600 seconds"),

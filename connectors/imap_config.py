@@ -4,16 +4,17 @@ Every wrong, missing or unknown key raises ConfigError naming it: "sources[1].ho
 Secrets are never in the table: only the names of the environment variables or files holding them.
 Microsoft 365 sign-in uses the keys of connectors/msauth.py: XOAUTH2 with an app-only token
 (`auth = "xoauth2"`, client credentials) or with a delegated one (`auth = "device_code"`: the operator
-signs in once in a terminal, later runs refresh it silently from `token_cache_file`).
+signs in once in a terminal as `username`, or as `account` for a shared mailbox, later runs refresh it
+silently from `token_cache_file`).
 """
 
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
-from connectors.msauth import AUTH_KEYS, DEFAULT_AUTHORITY_HOST, MsAuthConfig, parse_auth
+from connectors.msauth import AUTH_KEYS, DEFAULT_AUTHORITY_HOST, MsAuthConfig, for_user, parse_auth
 from connectors.tomlkeys import Keys
 from ndr.secrets import SecretRef, secret_ref
 
@@ -160,7 +161,7 @@ def _msal(keys: Keys, auth: Auth, token_command: tuple[str, ...] | None) -> MsAu
     given = sorted(k for k in _MSAL_KEYS if k in keys.table)
     if auth is Auth.DEVICE_CODE:
         table = {"auth": "device_code", **{k: keys.table[k] for k in given}}
-        return replace(parse_auth(Keys(table, keys.where)), sign_in_on_terminal_only=True)
+        return for_user(parse_auth(Keys(table, keys.where)), keys.required("username"), "username")
     if auth is Auth.XOAUTH2 and token_command is None:
         if "token_cache_file" in keys.table:
             raise keys.fail("token_cache_file", "only used with auth = \"device_code\"")

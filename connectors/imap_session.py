@@ -85,9 +85,10 @@ def _login(cfg: ImapConfig, client: imapclient.IMAPClient, password: Secret | No
         hint = ""
         if cfg.auth is Auth.DEVICE_CODE:
             cache = cfg.msal.token_cache_file if cfg.msal is not None else None
-            hint = (f" (Exchange Online: the app needs the delegated permission IMAP.AccessAsUser.All, and the account "
-                    f"signed in with the device code access to {cfg.username}; to sign in as someone else delete "
-                    f"{cache} ({cfg.where}.token_cache_file) and run once in a terminal)")
+            account = cfg.msal.account if cfg.msal is not None else None
+            hint = (f" (Exchange Online: the app needs the delegated permission IMAP.AccessAsUser.All, and {account}, "
+                    f"signed in with the device code into {cache} ({cfg.where}.token_cache_file), access to "
+                    f"{cfg.username}; to open it as another account set {cfg.where}.account)")
         elif cfg.msal is not None:
             hint = (" (Exchange Online: the app needs the Office 365 Exchange Online permission IMAP.AccessAsApp "
                     "with admin consent, and its service principal FullAccess to the mailbox)")

@@ -4,9 +4,12 @@ Two flows:
 - `client_credentials` (unattended, nightly): an app registration with an application permission,
   signed in with a client secret or a certificate (RSA). Scope `<resource>/.default`.
 - `device_code` (interactive): the operator signs in once in a browser; msal's token cache is kept
-  in a file (mode 0600) and refreshed silently afterwards. With `MsAuthConfig.sign_in_on_terminal_only`
-  (the IMAP source) a run without a terminal and without a cached account fails at once (AuthError
-  naming token_cache_file) instead of waiting for a sign-in nobody sees.
+  in a file (mode 0600) and refreshed silently afterwards. The cached account used is the one whose
+  username is `MsAuthConfig.account` (case-insensitive: the source's mailbox or login, or its `account`
+  key); a cache holding another account only counts as "no signed-in account". With
+  `MsAuthConfig.sign_in_on_terminal_only` (the Graph and IMAP sources) a run without a terminal and
+  without that cached account fails at once (AuthError naming token_cache_file) instead of waiting for
+  a sign-in nobody sees.
 
 `parse_auth(keys)` reads the shared config keys; `TokenSource(config, scopes=..., log=...).token()`
 returns an access token (msal serves it from its cache until 5 minutes before expiry). Every
@@ -23,7 +26,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -48,7 +51,7 @@ FLOWS = ("client_credentials", "device_code")
 # The keys parse_auth reads; a source type using it adds them to its own known keys.
 AUTH_KEYS = frozenset({
     "tenant_id", "client_id", "auth", "client_secret_env", "client_secret_file", "certificate_file",
-    "certificate_key_file", "token_cache_file", "authority_host", "instance_discovery",
+    "certificate_key_file", "token_cache_file", "authority_host", "instance_discovery", "account",
 })
 # A token is used until this many seconds before it expires (msal's own cache margin is 5 minutes).
 _REFRESH_MARGIN_S = 300
@@ -72,6 +75,8 @@ class MsAuthConfig:
     authority_host: str  # https://login.microsoftonline.com, or a national cloud's login host
     instance_discovery: bool  # false only for private clouds and test stand-ins
     sign_in_on_terminal_only: bool = False  # device_code: no terminal and no cached account -> AuthError
+    account: str | None = None  # device_code: username of the account to use (None: the only cached one)
+    account_key: str = "account"  # the config key `account` came from (named in messages)
 
     def secret_ref(self) -> SecretRef | None:
         """Where the client secret is (ndr.secrets reads it); None with a certificate or device code."""
@@ -111,14 +116,29 @@ def parse_auth(keys: Keys) -> MsAuthConfig:
     if cert_key and not cert:
         raise keys.fail("certificate_key_file", "only used with certificate_file")
     client_id = keys.required("client_id")
+    account = keys.text("account")
+    if account is not None and flow != "device_code":
+        raise keys.fail("account", "only used with auth = \"device_code\"")
+    if account is not None and "@" not in account:
+        raise keys.fail("account", f"must be the username that signs in (user@example.com), not {account!r}")
     if flow == "device_code" and cache is None:
         cache = str(Path(platformdirs.user_data_dir("ndr")) / f"msal-cache-{_safe(client_id)}.json")
     return MsAuthConfig(
         where=keys.where, tenant_id=tenant, client_id=client_id, flow=flow,
         client_secret_env=secret_env, client_secret_file=_path(secret_file), certificate_file=_path(cert),
         certificate_key_file=_path(cert_key), token_cache_file=_path(cache), authority_host=host,
-        instance_discovery=keys.flag("instance_discovery", True),
+        instance_discovery=keys.flag("instance_discovery", True), account=account,
     )
+
+
+def for_user(config: MsAuthConfig, user: str, key: str) -> MsAuthConfig:
+    """Device code for a source reading `user`'s mail (config key `key`): that account, unless the
+    `account` key names another one (a delegate opening a shared mailbox); sign-in on a terminal only."""
+    if config.flow != "device_code":
+        return config
+    if config.account is not None:
+        return replace(config, sign_in_on_terminal_only=True)
+    return replace(config, sign_in_on_terminal_only=True, account=user, account_key=key)
 
 
 class TokenSource:
@@ -200,26 +220,55 @@ class TokenSource:
         return self._app
 
     def _device_code(self, app: Any) -> Mapping[str, Any]:
-        accounts = app.get_accounts()
+        c = self._c
+        cached = app.get_accounts()
+        accounts = app.get_accounts(username=c.account) if c.account else cached  # msal: case-insensitive
+        if c.account is None and len(cached) > 1:
+            names = ", ".join(sorted(str(a.get("username")) for a in cached))
+            raise AuthError(f"{c.where}.{c.account_key}: {c.token_cache_file} holds several signed-in accounts "
+                            f"({names}); set {c.where}.{c.account_key} to the one to use")
         result: Mapping[str, Any] | None = None
         if accounts:
             result = app.acquire_token_silent(self._scopes, account=accounts[0])
         if not result:
-            if self._c.sign_in_on_terminal_only and not on_terminal():
+            if c.sign_in_on_terminal_only and not on_terminal():
                 state = ("the sign-in cached in {} could not be refreshed (expired or revoked)" if accounts
-                         else "no signed-in account in {}").format(self._c.token_cache_file)
-                raise AuthError(f"{self._c.where}.token_cache_file: {state}; run the scan once interactively "
-                                "(in a terminal) to sign in with the device code")
+                         else "no signed-in account in {}").format(c.token_cache_file)
+                if c.account and not accounts:
+                    others = ", ".join(sorted(str(a.get("username")) for a in cached)) or "none"
+                    state += f" for {c.account} ({c.where}.{c.account_key}; cached: {others})"
+                raise AuthError(f"{c.where}.token_cache_file: {state}; run the scan once interactively "
+                                f"(in a terminal) to sign in with the device code{self._as_whom()}")
             flow = app.initiate_device_flow(scopes=self._scopes)
             if "user_code" not in flow:
                 return dict(flow)
-            self._log.warning("%s: interactive sign-in needed (device code); waiting up to %s s",
-                              self._c.where, flow.get("expires_in", "?"))
+            self._log.warning("%s: interactive sign-in needed (device code%s); waiting up to %s s",
+                              c.where, self._as_whom(), flow.get("expires_in", "?"))
             self._prompt(str(flow["message"]))
             result = app.acquire_token_by_device_flow(flow)
-        if "access_token" in result and self._cache is not None and self._c.token_cache_file is not None:
-            _save_cache(self._c.token_cache_file, self._cache, self._c.where)
+            if "access_token" in result:
+                self._save()  # a wrong account too: the `account` key can pick it without a new sign-in
+                self._check_account(result)
+        if "access_token" in result:
+            self._save()
         return result
+
+    def _save(self) -> None:
+        if self._cache is not None and self._c.token_cache_file is not None:
+            _save_cache(self._c.token_cache_file, self._cache, self._c.where)
+
+    def _as_whom(self) -> str:
+        return f" as {self._c.account}" if self._c.account else ""
+
+    def _check_account(self, result: Mapping[str, Any]) -> None:
+        """After a sign-in: refuse an account other than the configured one (the next run would not find it)."""
+        c = self._c
+        claims = result.get("id_token_claims")
+        who = str(claims.get("preferred_username") or "") if isinstance(claims, Mapping) else ""
+        if c.account is not None and who.lower() != c.account.lower():
+            raise AuthError(f"{c.where}.{c.account_key}: signed in as {who or 'an account without a username'}, "
+                            f"not {c.account}; run again in a terminal and sign in as {c.account}, or set "
+                            f"{c.where}.account = \"{who}\" to open the mailbox as {who} (delegated access)")
 
     def _check(self, result: Mapping[str, Any]) -> str:
         if "access_token" in result:

@@ -125,6 +125,9 @@ class State:
         self.lock = threading.RLock()
         self.token_lifetime = 3599
         self.access_token: str | None = None  # issue this access token every time (an IMAP test user's "password")
+        self.device_user = "operator@example.com"  # who signs in at the next device-code sign-in
+        self.refresh_users: dict[str, str] = {}  # refresh token -> the user it was issued to
+        self.refreshed: list[str] = []  # the user of each refresh-token grant, in order
         self.value_delay = 0.0  # seconds each $value response takes (makes concurrency observable)
         self.active_value_requests = 0
         self.peak_value_requests = 0
@@ -480,9 +483,11 @@ class Handler(BaseHTTPRequestHandler):
                     msg = "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending."
                     return self.aad_error(400, "authorization_pending", msg)
             scope = st.device_scopes.get(form["device_code"], "")
-            return self.send_json(200, self.issue(cid, user="operator@example.com", scope=scope))
+            return self.send_json(200, self.issue(cid, user=st.device_user, scope=scope))
         if gt == "refresh_token":
-            return self.send_json(200, self.issue(cid, user="operator@example.com", scope=form.get("scope", "")))
+            user = st.refresh_users.get(form.get("refresh_token", ""), "operator@example.com")
+            st.refreshed.append(user)
+            return self.send_json(200, self.issue(cid, user=user, scope=form.get("scope", "")))
         return self.aad_error(400, "unsupported_grant_type", f"AADSTS70003: unsupported grant_type {gt}")
 
     def issue(self, cid: str, roles: list[str] | None = None, user: str | None = None, scope: str = "") -> Json:
@@ -523,9 +528,12 @@ class Handler(BaseHTTPRequestHandler):
                 "name": "Operator",
                 "sub": oid,
             }
+            refresh = secrets.token_urlsafe(32)
+            with st.lock:
+                st.refresh_users[refresh] = user
             out.update(
                 scope=scope,
-                refresh_token=secrets.token_urlsafe(32),
+                refresh_token=refresh,
                 client_info=tok({"uid": oid, "utid": st.tenant}),
                 id_token=tok({"typ": "JWT", "alg": "none"}) + "." + tok(id_claims) + ".",
             )

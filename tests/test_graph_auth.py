@@ -1,4 +1,7 @@
-"""Sign-in against the stand-in's Entra ID: secret, certificate, device code with a 0600 cache, errors explained."""
+"""Sign-in against the stand-in's Entra ID: secret, certificate, a device-code cache made 0600, errors explained.
+
+The device-code sign-in itself needs a terminal: tests/test_graph_device_code.py runs it on a pseudo-terminal.
+"""
 
 from __future__ import annotations
 
@@ -119,28 +122,6 @@ def test_non_rsa_or_mismatched_keys_are_config_errors(standin: gs.State, graph_t
     assert str(err.value) == "sources[0].certificate_key_file: the private key does not belong to the certificate"
 
 
-def test_device_code_flow_with_a_private_token_cache(
-    standin: gs.State, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    standin.apps["app-public"] = gs.App(public=True)
-    ids = add_bounces(standin, 2)
-    cache = tmp_path / "state" / "graph-token-cache.json"
-    over: dict[str, object] = {"auth": "device_code", "client_id": "app-public", "client_secret_env": None,
-                               "token_cache_file": str(cache)}
-    store = MiniStore()
-    store.run(connector(standin, **over))
-    assert store.order == ids
-    assert "enter the code ABCD-EFGH" in capsys.readouterr().err  # the device-code message, on stderr
-    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
-    assert stat.S_IMODE(cache.parent.stat().st_mode) == 0o700
-    assert len(standin.requests_to(r"/devicecode$")) == 1
-    tokens_before = len(standin.requests_to(r"/oauth2/v2.0/token$"))
-    store.run(connector(standin, **over))  # a later run: token from the cache, no sign-in
-    assert len(standin.requests_to(r"/devicecode$")) == 1
-    assert len(standin.requests_to(r"/oauth2/v2.0/token$")) == tokens_before
-    assert capsys.readouterr().err == ""
-
-
 def test_a_token_cache_readable_by_others_is_made_private(
     standin: gs.State, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -148,11 +129,14 @@ def test_a_token_cache_readable_by_others_is_made_private(
     cache = tmp_path / "cache.json"
     cache.write_text("{}", encoding="utf-8")
     cache.chmod(0o644)
-    with caplog.at_level(logging.WARNING, logger=LOGGER):
+    with caplog.at_level(logging.WARNING, logger=LOGGER), pytest.raises(AuthError) as err:
+        # pytest is no terminal: the signed-out cache stops the source (the sign-in: tests/test_graph_device_code.py)
         MiniStore().run(connector(standin, auth="device_code", client_id="app-public", client_secret_env=None,
                                   token_cache_file=str(cache)))
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
     assert "readable by others" in caplog.text
+    assert str(err.value).startswith(f"sources[0].token_cache_file: no signed-in account in {cache} for {UPN}")
+    assert standin.requests_to(r"/devicecode$") == []
 
 
 def test_access_denied_to_the_mailbox_is_explained(standin: gs.State) -> None:

@@ -86,3 +86,25 @@ def test_device_code_scopes_follow_the_after_action(tmp_path: Path) -> None:
     shared = parse_config({**table, "scopes": ["https://graph.microsoft.com/Mail.Read.Shared"]}, "s")
     assert shared.token_scopes() == ("https://graph.microsoft.com/Mail.Read.Shared",)
     assert parse_config({k: v for k, v in table.items() if k != "token_cache_file"}, "s").auth.token_cache_file
+
+
+def test_device_code_signs_in_on_a_terminal_only_as_the_mailbox_or_the_account_key(tmp_path: Path) -> None:
+    table = {**BASE, "client_secret_env": None, "auth": "device_code", "token_cache_file": str(tmp_path / "c.json")}
+    table = {k: v for k, v in table.items() if v is not None}
+    own = parse_config(table, "s").auth
+    assert (own.sign_in_on_terminal_only, own.account, own.account_key) == (True, "bounces@example.com", "mailbox")
+    shared = parse_config({**table, "account": "me@example.com"}, "s").auth
+    assert (shared.sign_in_on_terminal_only, shared.account, shared.account_key) == (True, "me@example.com", "account")
+    app_only = parse_config(BASE, "s").auth
+    assert (app_only.sign_in_on_terminal_only, app_only.account) == (False, None)
+
+
+@pytest.mark.parametrize(("over", "expected"), [
+    ({"account": "me@example.com"}, "sources[2].account: only used with auth = \"device_code\""),
+    ({"auth": "device_code", "client_secret_env": None, "account": "me"},
+     "sources[2].account: must be the username that signs in (user@example.com), not 'me'"),
+    ({"auth": "device_code", "client_secret_env": None, "account": 3},
+     "sources[2].account: must be a string, not an integer"),
+])
+def test_account_key_errors(over: dict[str, object], expected: str) -> None:
+    assert _error(**over) == expected

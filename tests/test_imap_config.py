@@ -144,6 +144,14 @@ def test_valid_device_code(changes: dict[str, object], field: str, expected: obj
     test_valid({**DEVICE, **changes}, field, expected)
 
 
+def test_device_code_uses_the_cached_account_of_username_or_of_the_account_key() -> None:
+    own = parse_config(cfg(**DEVICE), "sources[1]").msal
+    assert own is not None and (own.account, own.account_key) == ("bounces@example.com", "username")
+    delegate = parse_config(cfg(**DEVICE, account="me@example.com"), "sources[1]").msal
+    assert delegate is not None and (delegate.account, delegate.account_key) == ("me@example.com", "account")
+    assert delegate.sign_in_on_terminal_only
+
+
 def test_device_code_cache_defaults_to_the_user_data_dir() -> None:
     msal = parse_config(cfg(**DEVICE), "sources[1]").msal
     assert msal is not None and msal.token_cache_file is not None
@@ -162,6 +170,11 @@ def test_device_code_cache_defaults_to_the_user_data_dir() -> None:
     ({"certificate_file": "/k.pem"}, "sources[1].certificate_file: not used with auth = \"device_code\""),
     ({"token_command": "get-token"}, "sources[1].token_command: only used with auth = \"xoauth2\""),
     ({"token_cache_file": 3}, "sources[1].token_cache_file: must be a string"),
+    ({"account": "me"}, "sources[1].account: must be the username that signs in (user@example.com), not 'me'"),
+    ({"auth": "xoauth2", "client_secret_env": "S", "account": "me@example.com"},
+     "sources[1].account: only used with auth = \"device_code\""),
+    ({"auth": "password", "password_env": "P", "account": "me@example.com"},
+     "sources[1].account: not used with auth = \"password\""),
     ({"authority_host": "http://login.example.com"}, "sources[1].authority_host: must be an https:// URL"),
     ({"scope": "offline_access"}, "sources[1].scope: give one resource scope"),
     ({"scope": "https://outlook.office.com/IMAP.AccessScope offline_access"}, "sources[1].scope: give one resource"),

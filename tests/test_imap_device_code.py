@@ -10,20 +10,16 @@ the interactive run (`ndr scan` as a subprocess with stdin and stderr on a pty).
 from __future__ import annotations
 
 import json
-import os
-import pty
 import secrets
-import select
 import stat
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from tests import graph_standin as gs
 from tests.dovecot import Dovecot, sample_bounce
-from tests.scanhelp import Ran, count, ndr, ndr_argv, ndr_process, process_env
+from tests.scanhelp import count, ndr, ndr_process
+from tests.terminal import on_terminal
 
 pytest_plugins = ["tests.graph_fixtures"]
 pytestmark = pytest.mark.dovecot
@@ -47,40 +43,13 @@ def config(tmp: Path, dv: Dovecot, st: gs.State, user: str, **extra: object) -> 
     return path
 
 
-def on_terminal(*args: str, timeout: float = 120) -> tuple[Ran, str]:
-    """Run `ndr ARGS` with stdin and stderr on a new pseudo-terminal (stdout a pipe): (result, terminal text)."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(ndr_argv(*args), stdin=slave, stdout=subprocess.PIPE, stderr=slave,
-                            env=process_env(), close_fds=True)
-    os.close(slave)
-    seen, deadline = bytearray(), time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            if select.select([master], [], [], 0.2)[0]:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:  # EIO: the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-            elif proc.poll() is not None:
-                break
-        out = proc.communicate(timeout=max(1.0, deadline - time.monotonic()))[0]
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(master)
-    return Ran(code=proc.returncode, out=out.decode(), err=""), seen.decode("utf-8", "replace")
-
-
 @pytest.fixture
 def mailbox(standin: gs.State, dovecot: Dovecot) -> str:
     """A public client registered at the stand-in, and a Dovecot user accepting the token it issues."""
     standin.apps[CLIENT] = gs.App(public=True)
     standin.access_token = "eyJ0eXAiOiJKV1QifQ." + secrets.token_urlsafe(24)
     user = dovecot.new_user(password=standin.access_token)
+    standin.device_user = user  # the device-code sign-in is the mailbox's own account
     dovecot.append(user, "Bounces", [sample_bounce(1), sample_bounce(2)])
     return user
 
@@ -144,6 +113,7 @@ def test_a_mailbox_refusing_the_delegated_token_is_explained(
     standin: gs.State, dovecot: Dovecot, mailbox: str, tmp_path: Path
 ) -> None:
     other = dovecot.new_user(password="a-token-the-stand-in-never-issues")
+    standin.device_user = other
     first, terminal = on_terminal("scan", "--config", str(config(tmp_path, dovecot, standin, other)))
     assert first.code == 2, terminal
     said = first.out + terminal  # the summary table (stdout) names why the source stopped
@@ -180,3 +150,37 @@ def test_a_revoked_refresh_token_off_a_terminal_asks_for_a_new_sign_in(
     lines = [line for line in ran.err.splitlines() if "token_cache_file" in line]
     assert len(lines) == 1 and "could not be refreshed" in lines[0] and "run the scan once interactively" in lines[0]
     assert len(standin.requests_to(r"/devicecode$")) == 1  # only the first run's sign-in
+
+
+def test_the_cached_account_of_the_configured_user_is_used(
+    standin: gs.State, dovecot: Dovecot, mailbox: str, tmp_path: Path
+) -> None:
+    standin.token_lifetime = 200  # every later run refreshes: standin.refreshed says for whom
+    assert standin.access_token is not None
+    other = dovecot.new_user(password=standin.access_token)
+    dovecot.append(other, "Bounces", [sample_bounce(7)])
+    standin.device_user = other
+    assert on_terminal("scan", "--config", str(config(tmp_path, dovecot, standin, other)))[0].code == 0
+
+    # the cache holds `other` only: for `mailbox` that is no signed-in account
+    ran = ndr_process("scan", "--config", str(config(tmp_path, dovecot, standin, mailbox)))
+    assert ran.code == 2
+    lines = [line for line in ran.err.splitlines() if "token_cache_file" in line]
+    assert len(lines) == 1, ran.err
+    assert f"no signed-in account in {tmp_path / 'state' / 'imap.json'} for {mailbox} (sources[0].username; " \
+           f"cached: {other})" in lines[0]
+    assert standin.refreshed == [] and len(standin.requests_to(r"/devicecode$")) == 1
+
+    standin.device_user = mailbox  # now the cache holds both accounts
+    first, terminal = on_terminal("scan", "--config", str(config(tmp_path, dovecot, standin, mailbox)))
+    assert first.code == 0, terminal
+    assert len(standin.requests_to(r"/devicecode$")) == 2
+    cached = json.loads((tmp_path / "state" / "imap.json").read_text())["Account"]
+    assert sorted(a["username"] for a in cached.values()) == sorted([mailbox, other])
+
+    for user, extra, expected in [(mailbox, {}, mailbox), (other, {}, other),
+                                  (mailbox, {"account": other.upper()}, other)]:  # a delegate, any case
+        again = ndr_process("scan", "--config", str(config(tmp_path, dovecot, standin, user, **extra)))
+        assert again.code == 0, again.err
+        assert standin.refreshed[-1] == expected
+    assert len(standin.requests_to(r"/devicecode$")) == 2
