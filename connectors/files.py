@@ -8,14 +8,15 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # bytes read of one message file or stdin (the analyzer reads far less)
 _FROM_LINE = re.compile(rb"^From \S*.*$")
 _ESCAPED_FROM = re.compile(rb"^>(>*From )", re.M)
+LastMessage = Literal["always", "terminated", "never"]  # iter_mbox: when the last message counts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,20 +58,31 @@ def _has_second_from(path: Path) -> bool:
 
 
 def iter_mbox(
-    fh: BinaryIO, *, start: int = 0, max_message_bytes: int = 64 * 1024 * 1024
+    fh: BinaryIO, *, start: int = 0, end: int | None = None, max_message_bytes: int = 64 * 1024 * 1024,
+    last: LastMessage = "always", left: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[int, bytes]]:
     """(offset, bytes) of each message in an mbox stream, from byte `start`. mboxrd '>From ' unescaped.
 
     A message is delimited by a 'From ' line at the start of the file or after a blank line.
     Messages longer than max_message_bytes are cut there (the analyzer bounds them anyway).
+    `end`: the bytes from there on are not parsed (a snapshot of a file still growing).
+    `last`: the last message is yielded "always", only when it ends with the blank line that
+    follows every mbox message ("terminated": a writer still appending has not written it), or
+    "never"; when it is not, `left(offset)` is called.
     """
+    stop = sys.maxsize if end is None else end
+    if start >= stop:
+        return
     fh.seek(start)
     pos = start
     chunks: list[bytes] = []
     size = 0
     msg_offset: int | None = None
     prev_blank = True
+    at_end = False
     for line in fh:
+        if pos + len(line) >= stop:
+            line, at_end = line[: stop - pos], True  # noqa: PLW2901 - the snapshot ends inside it
         if prev_blank and line.startswith(b"From ") and _FROM_LINE.match(line.rstrip(b"\r\n")):
             if msg_offset is not None:
                 yield msg_offset, _finish(chunks)
@@ -83,8 +95,14 @@ def iter_mbox(
             size += len(line)
         prev_blank = line in (b"\n", b"\r\n")
         pos += len(line)
-    if msg_offset is not None:
+        if at_end:
+            break
+    if msg_offset is None:
+        return
+    if last == "always" or (last == "terminated" and prev_blank):
         yield msg_offset, _finish(chunks)
+    elif left is not None:
+        left(msg_offset)
 
 
 def _finish(chunks: list[bytes]) -> bytes:

@@ -26,6 +26,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,13 +34,16 @@ from pathlib import Path
 from typing import BinaryIO
 
 from connectors.base import Checkpoint, FileStat, RawMessage
-from connectors.files import iter_mbox
+from connectors.files import LastMessage, iter_mbox
+from connectors.mboxlock import lock_shared, unlock
 from ndr.errors import ConfigError, SourceError
 
 TYPES = ("dir", "mbox", "maildir")
 _KEYS = frozenset({"name", "type", "path"})
 HEAD_BYTES = 4096  # bytes at the start of an mbox that fingerprint it
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a longer mbox member or file is cut there
+LOCK_WAIT_SECONDS = 10  # wait for an mbox writer's lock at most this long, then read without the last message
+QUIET_SECONDS = 300  # an mbox last message without its closing blank line counts once the file is this old
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -230,6 +234,14 @@ def _unique_name(filename: str) -> str:
     return filename
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Snapshot:
+    """What one scan of an mbox reads."""
+
+    size: int  # bytes, taken once the locks are held: what is appended later waits for the next scan
+    last: LastMessage  # when the snapshot's last message counts (iter_mbox)
+
+
 class MboxConnector:
     """An mbox file, read as a stream (memory stays flat however large the file)."""
 
@@ -241,22 +253,46 @@ class MboxConnector:
         self.failures = 0
 
     def fetch(self, cursor: str | None, *, limit: int | None = None) -> Iterator[RawMessage | Checkpoint]:
-        """Messages after the cursor's, or all of them when the file was rewritten; at most `limit`."""
+        """Messages after the cursor's, or all of them when the file was rewritten; at most `limit`.
+
+        Read under shared locks (connectors.mboxlock), up to the size the file had once they were
+        taken: what a writer appends meanwhile is left for the next scan.
+        """
         try:
             with open(self.path, "rb") as fh:
-                yield from self._fetch(fh, _load(cursor), limit)
+                held = lock_shared(fh, self.path, wait=LOCK_WAIT_SECONDS)
+                try:
+                    yield from self._fetch(fh, _load(cursor), limit, self._snapshot(fh, held))
+                finally:
+                    unlock(fh)
         except OSError as exc:
             raise SourceError(f"{self.name}: {self.path}: {exc.strerror or exc}") from exc
 
-    def _fetch(self, fh: BinaryIO, state: dict[str, object], limit: int | None) -> Iterator[RawMessage]:
-        size = os.fstat(fh.fileno()).st_size
+    def _snapshot(self, fh: BinaryIO, held: tuple[str, ...]) -> _Snapshot:
+        """The size to read up to, and when its last message counts."""
+        st = os.fstat(fh.fileno())
+        if held:
+            self.log.warning("%s: %s: still locked by a writer (%s) after %d s: reading it anyway, "
+                             "without its last message", self.name, self.path, ", ".join(held), LOCK_WAIT_SECONDS)
+            return _Snapshot(size=st.st_size, last="never")
+        quiet = time.time() - st.st_mtime >= QUIET_SECONDS
+        return _Snapshot(size=st.st_size, last="always" if quiet else "terminated")
+
+    def _left(self, offset: int) -> None:
+        self.log.info("%s: %s#%d: the last message is not complete yet (no blank line after it, or its "
+                      "writer holds the lock): left for the next scan", self.name, self.path, offset)
+
+    def _fetch(self, fh: BinaryIO, state: dict[str, object], limit: int | None,
+               snap: _Snapshot) -> Iterator[RawMessage]:
+        size = snap.size
         head_len = min(HEAD_BYTES, size)
         fh.seek(0)
         head = _short(fh.read(head_len))
         start = self._resume_offset(fh, state, size)
         count = 0
         skip: str | None = str(state["digest"]) if start else None
-        for offset, data in iter_mbox(fh, start=start, max_message_bytes=MAX_MESSAGE_BYTES):
+        for offset, data in iter_mbox(fh, start=start, end=size, max_message_bytes=MAX_MESSAGE_BYTES,
+                                      last=snap.last, left=self._left):
             digest = _short(data)
             if skip is not None:
                 if offset == start and digest == skip:
@@ -264,7 +300,7 @@ class MboxConnector:
                     continue  # the last message stored: resume after it
                 self.log.info("%s: %s: the last stored message is not where it was: rescanning from the start",
                               self.name, self.path)
-                yield from self._fetch(fh, {}, None if limit is None else limit - count)
+                yield from self._fetch(fh, {}, None if limit is None else limit - count, snap)
                 return
             if limit is not None and count >= limit:
                 return
