@@ -12,7 +12,9 @@ an older one is a leftover of a crashed writer and ignored.
 
 The wait is bounded: a writer that holds its lock longer (a hung delivery, a mail client with the
 mailbox open) does not hang a nightly scan. The caller is told which locks were still held and
-then reads what is there, keeping away from the message being written.
+then reads what is there, keeping away from the message being written. The locks are polled: a
+burst of deliveries handing the lock from writer to writer without a pause can outlast the wait,
+which is safe (the message being written is still left out), only later.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 STALE_DOTLOCK_SECONDS = 300  # a <mbox>.lock older than this is ignored (Postfix: 500 s, procmail: 17 min)
-POLL_SECONDS = 0.05  # between two attempts
+POLL_SECONDS = 0.01  # between two attempts (non-blocking: a blocking fcntl cannot be given a timeout)
 _BUSY = frozenset({errno.EACCES, errno.EAGAIN, errno.EWOULDBLOCK})
 
 
