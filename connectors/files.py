@@ -16,6 +16,7 @@ from typing import BinaryIO, Literal
 MAX_FILE_BYTES = 64 * 1024 * 1024  # bytes read of one message file or stdin (the analyzer reads far less)
 _FROM_LINE = re.compile(rb"^From \S*.*$")
 _ESCAPED_FROM = re.compile(rb"^>(>*From )", re.M)
+_BATCH_BYTES = 256 * 1024  # iter_mbox reads lines about this many bytes at a time
 LastMessage = Literal["always", "terminated", "never"]  # iter_mbox: when the last message counts
 
 
@@ -70,8 +71,7 @@ def iter_mbox(
     follows every mbox message ("terminated": a writer still appending has not written it), or
     "never"; when it is not, `left(offset)` is called.
     """
-    stop = sys.maxsize if end is None else end
-    if start >= stop:
+    if end is not None and start >= end:
         return
     fh.seek(start)
     pos = start
@@ -79,30 +79,54 @@ def iter_mbox(
     size = 0
     msg_offset: int | None = None
     prev_blank = True
-    at_end = False
-    for line in fh:
-        if pos + len(line) >= stop:
-            line, at_end = line[: stop - pos], True  # noqa: PLW2901 - the snapshot ends inside it
-        if prev_blank and line.startswith(b"From ") and _FROM_LINE.match(line.rstrip(b"\r\n")):
-            if msg_offset is not None:
-                yield msg_offset, _finish(chunks)
-            chunks, size, msg_offset = [], 0, pos
-        elif msg_offset is None:
-            msg_offset = pos  # no leading From line: treat as one message
-            chunks, size = [line], len(line)
-        elif size < max_message_bytes:
-            chunks.append(line)
-            size += len(line)
-        prev_blank = line in (b"\n", b"\r\n")
-        pos += len(line)
-        if at_end:
-            break
+    for batch in _batches(fh, None if end is None else end - start):
+        for line in batch:
+            if prev_blank and line.startswith(b"From ") and _FROM_LINE.match(line.rstrip(b"\r\n")):
+                if msg_offset is not None:
+                    yield msg_offset, _finish(chunks)
+                chunks, size, msg_offset = [], 0, pos
+            elif msg_offset is None:
+                msg_offset = pos  # no leading From line: treat as one message
+                chunks, size = [line], len(line)
+            elif size < max_message_bytes:
+                chunks.append(line)
+                size += len(line)
+            prev_blank = line in (b"\n", b"\r\n")
+            pos += len(line)
     if msg_offset is None:
         return
     if last == "always" or (last == "terminated" and prev_blank):
         yield msg_offset, _finish(chunks)
     elif left is not None:
         left(msg_offset)
+
+
+def _batches(fh: BinaryIO, limit: int | None) -> Iterator[list[bytes]]:
+    """The lines of `fh` from its position, a list at a time; with a limit, only that many bytes (the
+    line it ends in is cut there). Lists, not lines: no per-line test for the limit (read speed)."""
+    while limit is None or limit > 0:
+        batch = fh.readlines(_BATCH_BYTES)
+        if not batch:
+            return
+        if limit is not None:
+            total = sum(map(len, batch))
+            if total >= limit:
+                yield _cut(batch, limit)
+                return
+            limit -= total
+        yield batch
+
+
+def _cut(lines: list[bytes], limit: int) -> list[bytes]:
+    """The first `limit` bytes of lines, as lines."""
+    kept: list[bytes] = []
+    for line in lines:
+        if len(line) >= limit:
+            kept.append(line[:limit])
+            return kept
+        kept.append(line)
+        limit -= len(line)
+    return kept
 
 
 def _finish(chunks: list[bytes]) -> bytes:

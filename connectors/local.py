@@ -17,6 +17,12 @@ mbox: {"last": offset of the last stored message, "digest": its short digest, "h
 file's first head_len bytes, "head_len": ...}. When the file only grew, the scan resumes after that
 message; when it was rewritten (head or that message changed, or it shrank), it starts over and
 the store deduplicates by digest.
+
+An mbox being delivered to: it is read under shared fcntl and flock locks, after a fresh
+`<mbox>.lock` went (connectors.mboxlock; LOCK_WAIT_SECONDS at most), and only up to the size it
+had then. Its last message counts only when it ends with the blank line that closes an mbox
+message (else the cursor stays before it: next scan), or once the file is QUIET_SECONDS old (a
+writer that never adds that line), and never while a writer still held its lock.
 """
 
 from __future__ import annotations
