@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import grp
 import itertools
+import logging
 import os
 import pwd
 import shutil
@@ -18,7 +19,7 @@ import ssl
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ import imapclient
 import pytest
 import trustme
 
+from connectors.imap import ImapConnector, open_source, parse_config
 from tests.conftest import require_binary
 
 # Dovecot 2.3 syntax. {d} = private temp dir. Doubled braces are literal.
@@ -359,3 +361,24 @@ Date: Mon, 04 Mar 2024 05:{i % 60:02d}:00 +0000
 --{boundary}--
 """
     return text.replace("\n", "\r\n").encode()
+
+
+IMAP_PASSWORD_ENV = "NDR_TEST_IMAP_PASSWORD"  # the connector fixture's password variable
+
+
+@pytest.fixture
+def connector(dovecot: Dovecot, imap_user: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., ImapConnector]:
+    """connector(**config) -> a fresh connector for the test's user over IMAPS, trusting the test CA."""
+    monkeypatch.setenv(IMAP_PASSWORD_ENV, dovecot.users[imap_user])
+
+    def make(**overrides: object) -> ImapConnector:
+        table: dict[str, object] = {
+            "name": "bounces", "type": "imap", "host": "localhost", "port": dovecot.sport,
+            "ca_file": str(dovecot.cafile), "username": imap_user, "password_env": IMAP_PASSWORD_ENV,
+            "folders": ["Bounces"], "retry_backoff": 0.05, "timeout": 10,
+        }
+        table.update(overrides)
+        table = {k: v for k, v in table.items() if v is not None}
+        return open_source(parse_config(table, "sources[1]"), log=logging.getLogger("ndr.test.imap"))
+
+    return make

@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 import pytest
 
 from connectors.base import Checkpoint, RawMessage
-from connectors.imap import ImapConnector, decode_cursor, open_source, parse_config
+from connectors.imap import ImapConnector, decode_cursor
 from ndr.errors import AuthError, ConfigError, SourceError
-from tests.dovecot import Dovecot, sample_bounce
+from tests.dovecot import IMAP_PASSWORD_ENV, Dovecot, sample_bounce
 
 pytestmark = pytest.mark.dovecot
 
-PW_ENV = "NDR_TEST_IMAP_PASSWORD"
-LOG = logging.getLogger("ndr.test.imap")
+PW_ENV = IMAP_PASSWORD_ENV  # the connector fixture's variable (tests/dovecot.py)
 
 
 @dataclass
@@ -67,24 +66,6 @@ def scan(con: ImapConnector, store: Store, *, limit: int | None = None,
     finally:
         con.close()
     return run
-
-
-@pytest.fixture
-def connector(dovecot: Dovecot, imap_user: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., ImapConnector]:
-    """connector(**config) -> a fresh connector for the test's user over IMAPS, trusting the test CA."""
-    monkeypatch.setenv(PW_ENV, dovecot.users[imap_user])
-
-    def make(**overrides: object) -> ImapConnector:
-        table: dict[str, object] = {
-            "name": "bounces", "type": "imap", "host": "localhost", "port": dovecot.sport,
-            "ca_file": str(dovecot.cafile), "username": imap_user, "password_env": PW_ENV,
-            "folders": ["Bounces"], "retry_backoff": 0.05, "timeout": 10,
-        }
-        table.update(overrides)
-        table = {k: v for k, v in table.items() if v is not None}
-        return open_source(parse_config(table, "sources[1]"), log=LOG)
-
-    return make
 
 
 def bounces(start: int, n: int) -> list[bytes]:

@@ -21,16 +21,15 @@ import imapclient
 import pytest
 
 from connectors.base import RawMessage
-from connectors.imap import ImapConnector, open_source, parse_config, uid_set
+from connectors.imap import ImapConnector, uid_set
 from tests.dovecot import Dovecot, sample_bounce
 from tests.scanhelp import count, db, digests, ndr, ndr_argv, process_env, source_row
-from tests.test_imap_scan import PW_ENV, digest, env_for, imap_config, msg
+from tests.test_imap_scan import digest, env_for, imap_config, msg
 
 pytestmark = pytest.mark.dovecot
 
 TOTAL = 600  # messages in Bounces: fetched in ONE UID FETCH (batch_size), so no after-action goes out before the end
 KILL_AT = 30  # SIGKILL the scan once this many messages are stored
-LOG = logging.getLogger("ndr.test.imap_after")
 
 
 def _stored(store: Path) -> int:
@@ -141,22 +140,6 @@ def test_uidvalidity_change_drops_the_recorded_after_actions_with_a_warning(
     assert count(store) == TOTAL and dovecot.uids(imap_user, "Bounces") == []
     moved = sorted(hashlib.sha256(b).hexdigest() for b in _bodies(dovecot, imap_user, "Processed"))
     assert moved == sorted(digest(i) for i in range(TOTAL))
-
-
-@pytest.fixture
-def connector(dovecot: Dovecot, imap_user: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., ImapConnector]:
-    monkeypatch.setenv(PW_ENV, dovecot.users[imap_user])
-
-    def make(**overrides: object) -> ImapConnector:
-        table: dict[str, object] = {
-            "name": "bounces", "type": "imap", "host": "localhost", "port": dovecot.sport,
-            "ca_file": str(dovecot.cafile), "username": imap_user, "password_env": PW_ENV,
-            "folders": ["Bounces"], "retry_backoff": 0.05, "timeout": 10,
-        }
-        table.update(overrides)
-        return open_source(parse_config(table, "sources[1]"), log=LOG)
-
-    return make
 
 
 def test_replay_acts_on_present_messages_and_drops_gone_stale_and_foreign_refs(
