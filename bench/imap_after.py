@@ -16,7 +16,6 @@ Figures are from one run on this machine; compare them with each other.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import shutil
 import statistics
@@ -27,17 +26,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from imap import scan_rate  # bench/ is on sys.path: run as a script
+
 from analyzer import DEFAULT_OPTIONS
 from connectors.base import DurableAfter
 from connectors.imap_config import DEFAULT_BATCH
 from ndr import scan as scan_module
-from ndr.config import parse
-from ndr.scan import Scanner, ScanOptions
 from ndr.store import New, Store, prepare
 from tests import mailgen
 from tests.dovecot import Dovecot, make_dovecot
 
-LOG = logging.getLogger("ndr.bench.imap_after")
 PW_ENV = "NDR_BENCH_IMAP_PASSWORD"
 
 
@@ -56,19 +54,12 @@ def one_scan(dv: Dovecot, raw: list[bytes], after: str, tmp: Path, *, durable: b
     table: dict[str, object] = {"name": "bench", "type": "imap", "host": "localhost", "port": dv.sport,
                                 "ca_file": str(dv.cafile), "username": user, "password_env": PW_ENV,
                                 "folders": ["Bounces"], "batch_size": DEFAULT_BATCH, "after": after}
-    store_path = tmp / f"store-{time.monotonic_ns()}.sqlite3"
-    config = parse({"store": {"path": str(store_path)}, "sources": [table]})
-    with Store.open(store_path) as store:
-        scanner = Scanner(store, ScanOptions(), log=LOG)
-        t0 = time.perf_counter()
-        result = scanner.run(list(config.sources))
-        seconds = time.perf_counter() - t0
-    assert result.sources[0].new == len(raw), result
+    rate = scan_rate(table, len(raw), tmp)
     if after == "seen":
         assert all(b"\\Seen" in f for f in dv.flags(user, "Bounces").values())
     elif after != "none":
         assert dv.uids(user, "Bounces") == []
-    return len(raw) / seconds
+    return rate
 
 
 def store_rate(entries: list[New], tmp: Path, *, durable: bool, batch: int = 100) -> float:
